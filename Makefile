@@ -1,0 +1,57 @@
+# The two commands of README.md: `make run` and `make test`. Both set everything up themselves on a
+# machine that has only Python 3.11+.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+INSTALLED := $(VENV)/.installed
+export VAR_DIR ?= $(CURDIR)/var
+
+.PHONY: run test install build lint format messages sandbox worker clean
+
+$(INSTALLED): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	touch $(INSTALLED)
+
+install: $(INSTALLED)
+
+# Compile translations and collect static files (WhiteNoise serves them).
+build: install
+	$(BIN)/pybabel compile --domain django --directory locale --statistics 2>&1 | tail -n 2
+	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
+
+run: build
+	$(BIN)/python manage.py migrate --noinput --verbosity 0
+	$(BIN)/python manage.py seed_demo
+	@echo "Partner Center sandbox on https://127.0.0.1:8765 (log: $(VAR_DIR)/sandbox.log)"
+	@echo "E-mails are written to $(VAR_DIR)/mail/"
+	@$(BIN)/python manage.py partnercenter_sandbox --port 8765 > $(VAR_DIR)/sandbox.log 2>&1 & \
+	  sandbox=$$!; trap "kill $$sandbox 2>/dev/null" EXIT INT TERM; \
+	  $(BIN)/python manage.py runserver 127.0.0.1:8000
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+test: build lint
+	$(BIN)/python manage.py makemigrations --check --dry-run --verbosity 1
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Refresh the English catalogue after changing user-facing text.
+messages: install
+	$(BIN)/python manage.py makemessages --locale en --ignore ".venv/*" --ignore "var/*"
+
+sandbox: build
+	$(BIN)/python manage.py partnercenter_sandbox --port 8765
+
+worker: build
+	$(BIN)/celery --app storefront worker --loglevel INFO
+
+clean:
+	rm -rf $(VENV) $(VAR_DIR)

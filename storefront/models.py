@@ -1,0 +1,100 @@
+"""Resellers (the distributor's customers) and their users."""
+
+from django.contrib.auth.models import AbstractUser, BaseUserManager
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from storefront.validators import validate_mpn_id, validate_partita_iva
+
+
+class Reseller(models.Model):
+    """An Italian IT company buying Microsoft 365 subscriptions from the distributor for resale."""
+
+    class MpnStatus(models.TextChoices):
+        UNCHECKED = "unchecked", _("Non verificato")
+        VALID = "valid", _("Valido")
+        INVALID = "invalid", _("Non valido")
+
+    company_name = models.CharField(_("ragione sociale"), max_length=200)
+    vat_number = models.CharField(
+        _("Partita IVA"), max_length=11, unique=True, validators=[validate_partita_iva]
+    )
+    mpn_id = models.CharField(
+        _("MPN ID"), max_length=10, blank=True, validators=[validate_mpn_id],
+        help_text=_("Microsoft Partner ID (PartnerOne ID) del rivenditore."),
+    )
+    partner_center_tenant_id = models.UUIDField(
+        _("tenant id Partner Center"), null=True, blank=True,
+        help_text=_("Noto dopo la prima verifica dell'MPN ID."),
+    )
+    mpn_status = models.CharField(
+        _("stato MPN ID"), max_length=16, choices=MpnStatus.choices, default=MpnStatus.UNCHECKED
+    )
+    mpn_status_reason = models.CharField(_("motivo"), max_length=255, blank=True)
+    mpn_checked_at = models.DateTimeField(_("MPN ID verificato il"), null=True, blank=True)
+    notification_email = models.EmailField(
+        _("e-mail per le notifiche"), blank=True,
+        help_text=_("Riceve in copia le e-mail sugli ordini."),
+    )
+    markup_percent_override = models.DecimalField(
+        _("ricarico % personalizzato"), max_digits=6, decimal_places=2, null=True, blank=True,
+        help_text=_("Se vuoto si applica il ricarico predefinito del listino."),
+    )
+    is_active = models.BooleanField(_("attivo"), default=True)
+    created_at = models.DateTimeField(_("creato il"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("rivenditore")
+        verbose_name_plural = _("rivenditori")
+        ordering = ["company_name"]
+
+    def __str__(self) -> str:
+        return self.company_name
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def _create_user(self, email, password, **extra_fields):
+        if not email:
+            raise ValueError("An e-mail address is required")
+        user = self.model(email=self.normalize_email(email), **extra_fields)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email, password=None, **extra_fields):
+        extra_fields.setdefault("is_staff", False)
+        extra_fields.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra_fields)
+
+    def create_superuser(self, email, password=None, **extra_fields):
+        extra_fields.setdefault("is_staff", True)
+        extra_fields.setdefault("is_superuser", True)
+        return self._create_user(email, password, **extra_fields)
+
+
+class User(AbstractUser):
+    """A person signing in: a reseller's user (``reseller`` set) or distributor staff."""
+
+    username = None
+    email = models.EmailField(_("e-mail"), unique=True)
+    reseller = models.ForeignKey(
+        Reseller, verbose_name=_("rivenditore"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="users",
+    )
+    language = models.CharField(
+        _("lingua"), max_length=8, choices=[("it", "Italiano"), ("en", "English")], default="it"
+    )
+
+    USERNAME_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+
+    objects = UserManager()
+
+    class Meta:
+        verbose_name = _("utente")
+        verbose_name_plural = _("utenti")
+
+    def __str__(self) -> str:
+        return self.email

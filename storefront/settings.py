@@ -1,0 +1,270 @@
+"""Settings of the CSP storefront, all read from the environment (django-environ).
+
+Development needs no configuration: SQLite and e-mails as files under ``var/``, Celery tasks run
+in-process after commit, Partner Center is the local sandbox. Production (``DJANGO_ENV=production``)
+has no default for its secrets and refuses to start without them. README.md lists every variable.
+"""
+
+from decimal import Decimal
+from pathlib import Path
+
+import environ
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+env = environ.Env()
+if (BASE_DIR / ".env").is_file():
+    environ.Env.read_env(BASE_DIR / ".env")
+
+VAR_DIR = Path(env("VAR_DIR", default=str(BASE_DIR / "var")))
+IS_PRODUCTION = env("DJANGO_ENV", default="development") == "production"
+
+# --- Core -------------------------------------------------------------------------------------
+
+DEBUG = env.bool("DJANGO_DEBUG", default=not IS_PRODUCTION)
+if IS_PRODUCTION:
+    SECRET_KEY = env("SECRET_KEY")
+    ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
+else:
+    SECRET_KEY = env("SECRET_KEY", default="development-only-key-never-used-in-production-0123456789")
+    ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
+CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+
+# Key for secrets stored encrypted at rest (refresh token, msal cache, new tenants' admin
+# passwords). Production must set its own; development derives one from SECRET_KEY.
+FIELD_ENCRYPTION_KEY = env("FIELD_ENCRYPTION_KEY") if IS_PRODUCTION else env(
+    "FIELD_ENCRYPTION_KEY", default=""
+)
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "crispy_forms",
+    "crispy_bootstrap5",
+    "axes",
+    "storefront",
+    "partnercenter",
+    "catalog",
+    "tenants",
+    "checkout",
+    "notifications",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "storefront.middleware.UserLanguageMiddleware",
+    "storefront.middleware.ResellerRequiredMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",
+]
+
+ROOT_URLCONF = "storefront.urls"
+WSGI_APPLICATION = "storefront.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "storefront.context_processors.storefront",
+            ],
+        },
+    },
+]
+
+DATABASES = {
+    "default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}"),
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+REDIS_URL = env("REDIS_URL", default="")
+if REDIS_URL:
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# --- Accounts ---------------------------------------------------------------------------------
+
+AUTH_USER_MODEL = "storefront.User"
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "login"
+
+# Password guessing: lock the (user, address) pair after AXES_FAILURE_LIMIT failures.
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=1.0)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = False
+
+# --- Internationalisation ---------------------------------------------------------------------
+
+LANGUAGE_CODE = "it"
+LANGUAGES = [("it", "Italiano"), ("en", "English")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+TIME_ZONE = "Europe/Rome"
+USE_I18N = True
+USE_TZ = True
+
+# --- Static files -----------------------------------------------------------------------------
+
+STATIC_URL = "static/"
+STATIC_ROOT = VAR_DIR / "static"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if not DEBUG
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
+}
+
+CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
+CRISPY_TEMPLATE_PACK = "bootstrap5"
+
+# --- E-mail -----------------------------------------------------------------------------------
+
+if env("EMAIL_URL", default=""):
+    vars().update(env.email_url("EMAIL_URL"))
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    EMAIL_FILE_PATH = VAR_DIR / "mail"
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="CSP Storefront <noreply@storefront.local>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+SUPPORT_EMAIL = env("SUPPORT_EMAIL", default="supporto.csp@storefront.local")
+STAFF_ALERT_EMAILS = env.list("STAFF_ALERT_EMAILS", default=["staff@storefront.local"])
+
+# --- Celery -----------------------------------------------------------------------------------
+
+CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL)
+# Without a broker, tasks run in-process; callers still enqueue with transaction.on_commit, so the
+# task sees committed data exactly as a worker would.
+CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+CELERY_TASK_EAGER_PROPAGATES = True
+if CELERY_TASK_ALWAYS_EAGER:
+    CELERY_BROKER_URL = "memory://"
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_TASK_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_TIMEZONE = TIME_ZONE
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", 900)}
+CELERY_BEAT_SCHEDULE: dict = {}
+
+# --- Partner Center ---------------------------------------------------------------------------
+
+PARTNER_CENTER_SANDBOX_PORT = env.int("PARTNER_CENTER_SANDBOX_PORT", default=8765)
+_sandbox_url = f"https://127.0.0.1:{PARTNER_CENTER_SANDBOX_PORT}"
+PARTNER_CENTER_BASE_URL = env(
+    "PARTNER_CENTER_BASE_URL",
+    default="https://api.partnercenter.microsoft.com" if IS_PRODUCTION else _sandbox_url,
+)
+# The distributor's own Azure AD tenant and app registration (README, "Partner Center").
+PARTNER_CENTER_TENANT_ID = env(
+    "PARTNER_CENTER_TENANT_ID", default="" if IS_PRODUCTION else "9171ce5b-baff-48a6-9656-c801daeb9a56"
+)
+PARTNER_CENTER_CLIENT_ID = env(
+    "PARTNER_CENTER_CLIENT_ID", default="" if IS_PRODUCTION else "sandbox-client-id"
+)
+PARTNER_CENTER_CLIENT_SECRET = env(
+    "PARTNER_CENTER_CLIENT_SECRET", default="" if IS_PRODUCTION else "sandbox-client-secret"
+)
+PARTNER_CENTER_AUTHORITY_HOST = env(
+    "PARTNER_CENTER_AUTHORITY_HOST",
+    default="https://login.microsoftonline.com" if IS_PRODUCTION else _sandbox_url,
+)
+# CA bundle that signs the Partner Center endpoint: empty means the system's; in development the
+# sandbox's self-signed certificate.
+PARTNER_CENTER_CA_BUNDLE = env(
+    "PARTNER_CENTER_CA_BUNDLE",
+    default="" if IS_PRODUCTION else str(VAR_DIR / "sandbox" / "cert.pem"),
+)
+PARTNER_CENTER_CONNECT_TIMEOUT = env.float("PARTNER_CENTER_CONNECT_TIMEOUT", default=5.0)
+PARTNER_CENTER_READ_TIMEOUT = env.float("PARTNER_CENTER_READ_TIMEOUT", default=30.0)
+PARTNER_CENTER_INVITATION_URL_TEMPLATE = env(
+    "PARTNER_CENTER_INVITATION_URL_TEMPLATE",
+    default=(
+        "https://admin.microsoft.com/Adminportal/Home?invType=IndirectResellerRelationship"
+        "&partnerId={reseller_tenant_id}&msppId=0&indirectCSPId={distributor_tenant_id}"
+        "&DAP=false#/BillingAccounts/partner-invitation"
+    ),
+)
+# The sandbox (partnercenter/sandbox/) is a development and test stand-in; its control API is
+# only mounted when it is enabled, which production never does.
+PARTNER_CENTER_SANDBOX_ENABLED = env.bool("PARTNER_CENTER_SANDBOX_ENABLED", default=DEBUG)
+PARTNER_CENTER_SANDBOX_DB = env(
+    "PARTNER_CENTER_SANDBOX_DB", default=str(VAR_DIR / "sandbox" / "sandbox.sqlite3")
+)
+
+# --- Commerce ---------------------------------------------------------------------------------
+
+VAT_RATE = Decimal(env("VAT_RATE", default="0.22"))
+DEFAULT_MARKUP_PERCENT = Decimal(env("DEFAULT_MARKUP_PERCENT", default="10.00"))
+MPN_VALIDATION_CACHE_SECONDS = env.int("MPN_VALIDATION_CACHE_SECONDS", default=900)
+RELATIONSHIP_WAIT_DAYS = env.int("RELATIONSHIP_WAIT_DAYS", default=14)
+MICROSOFT_PARTNER_SITE_URL = "https://partner.microsoft.com/it-it/"
+OFFICE_PORTAL_URL = "https://portal.office.com"
+
+# --- Logging ----------------------------------------------------------------------------------
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
+    "loggers": {"django.db.backends": {"level": "WARNING"}},
+}
+
+# --- Production hardening (``manage.py check --deploy`` passes with these) --------------------
+
+if IS_PRODUCTION:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+    SECURE_CONTENT_TYPE_NOSNIFF = True
+    SESSION_COOKIE_HTTPONLY = True

@@ -1,0 +1,19 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from storefront import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("health/", views.health, name="health"),
+    path("lingua/", views.language_switch, name="language_switch"),
+    path("profilo/", views.profile, name="profile"),
+    path("accounts/", include("django.contrib.auth.urls")),
+    path("catalogo/", include("catalog.urls")),
+    path("", include("checkout.urls")),
+    path("clienti/", include("tenants.urls")),
+    path("admin/", admin.site.urls),
+]
+
+admin.site.site_header = "CSP Storefront — amministrazione"
+admin.site.site_title = "CSP Storefront"
