@@ -6,6 +6,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 export VAR_DIR ?= $(CURDIR)/var
+RUN_PORT ?= 8000
+SANDBOX_PORT ?= 8765
+export PARTNER_CENTER_SANDBOX_PORT := $(SANDBOX_PORT)
 
 .PHONY: run test install build lint format messages sandbox worker clean
 
@@ -25,11 +28,12 @@ build: install
 run: build
 	$(BIN)/python manage.py migrate --noinput --verbosity 0
 	$(BIN)/python manage.py seed_demo
-	@echo "Partner Center sandbox on https://127.0.0.1:8765 (log: $(VAR_DIR)/sandbox.log)"
-	@echo "E-mails are written to $(VAR_DIR)/mail/"
-	@$(BIN)/python manage.py partnercenter_sandbox --port 8765 > $(VAR_DIR)/sandbox.log 2>&1 & \
+	@echo "Partner Center sandbox: https://127.0.0.1:$(SANDBOX_PORT) (log: $(VAR_DIR)/sandbox.log)"
+	@echo "E-mails are written as files to $(VAR_DIR)/mail/"
+	@echo "Storefront: http://127.0.0.1:$(RUN_PORT)/"
+	@$(BIN)/python manage.py partnercenter_sandbox --port $(SANDBOX_PORT) > $(VAR_DIR)/sandbox.log 2>&1 & \
 	  sandbox=$$!; trap "kill $$sandbox 2>/dev/null" EXIT INT TERM; \
-	  $(BIN)/python manage.py runserver 127.0.0.1:8000
+	  $(BIN)/python manage.py runserver --noreload 127.0.0.1:$(RUN_PORT)
 
 lint: install
 	$(BIN)/ruff check .
@@ -48,7 +52,7 @@ messages: install
 	$(BIN)/python manage.py makemessages --locale en --ignore ".venv/*" --ignore "var/*"
 
 sandbox: build
-	$(BIN)/python manage.py partnercenter_sandbox --port 8765
+	$(BIN)/python manage.py partnercenter_sandbox --port $(SANDBOX_PORT)
 
 worker: build
 	$(BIN)/celery --app storefront worker --loglevel INFO

@@ -14,12 +14,24 @@ class ResellerUserInline(admin.TabularInline):
 
 @admin.register(Reseller)
 class ResellerAdmin(admin.ModelAdmin):
-    list_display = ("company_name", "vat_number", "mpn_id", "mpn_status", "mpn_checked_at",
-                    "markup_percent_override", "is_active")
+    list_display = (
+        "company_name",
+        "vat_number",
+        "mpn_id",
+        "mpn_status",
+        "mpn_checked_at",
+        "markup_percent_override",
+        "is_active",
+    )
     list_filter = ("mpn_status", "is_active")
     search_fields = ("company_name", "vat_number", "mpn_id", "partner_center_tenant_id")
-    readonly_fields = ("partner_center_tenant_id", "mpn_status", "mpn_status_reason",
-                       "mpn_checked_at", "created_at")
+    readonly_fields = (
+        "partner_center_tenant_id",
+        "mpn_status",
+        "mpn_status_reason",
+        "mpn_checked_at",
+        "created_at",
+    )
     inlines = [ResellerUserInline]
 
 
@@ -33,8 +45,10 @@ class UserAdmin(DjangoUserAdmin):
     fieldsets = (
         (None, {"fields": ("email", "password")}),
         (_("Dati personali"), {"fields": ("first_name", "last_name", "language", "reseller")}),
-        (_("Permessi"), {"fields": ("is_active", "is_staff", "is_superuser", "groups",
-                                    "user_permissions")}),
+        (
+            _("Permessi"),
+            {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")},
+        ),
         (_("Date"), {"fields": ("last_login", "date_joined")}),
     )
     add_fieldsets = (

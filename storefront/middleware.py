@@ -1,5 +1,5 @@
-from django.utils import translation
 from django.shortcuts import render
+from django.utils import translation
 
 
 class ResellerRequiredMiddleware:

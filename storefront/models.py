@@ -4,6 +4,7 @@ from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from storefront.scoping import ResellerScopedQuerySet
 from storefront.validators import validate_mpn_id, validate_partita_iva
 
 
@@ -20,11 +21,16 @@ class Reseller(models.Model):
         _("Partita IVA"), max_length=11, unique=True, validators=[validate_partita_iva]
     )
     mpn_id = models.CharField(
-        _("MPN ID"), max_length=10, blank=True, validators=[validate_mpn_id],
+        _("MPN ID"),
+        max_length=10,
+        blank=True,
+        validators=[validate_mpn_id],
         help_text=_("Microsoft Partner ID (PartnerOne ID) del rivenditore."),
     )
     partner_center_tenant_id = models.UUIDField(
-        _("tenant id Partner Center"), null=True, blank=True,
+        _("tenant id Partner Center"),
+        null=True,
+        blank=True,
         help_text=_("Noto dopo la prima verifica dell'MPN ID."),
     )
     mpn_status = models.CharField(
@@ -33,11 +39,16 @@ class Reseller(models.Model):
     mpn_status_reason = models.CharField(_("motivo"), max_length=255, blank=True)
     mpn_checked_at = models.DateTimeField(_("MPN ID verificato il"), null=True, blank=True)
     notification_email = models.EmailField(
-        _("e-mail per le notifiche"), blank=True,
+        _("e-mail per le notifiche"),
+        blank=True,
         help_text=_("Riceve in copia le e-mail sugli ordini."),
     )
     markup_percent_override = models.DecimalField(
-        _("ricarico % personalizzato"), max_digits=6, decimal_places=2, null=True, blank=True,
+        _("ricarico % personalizzato"),
+        max_digits=6,
+        decimal_places=2,
+        null=True,
+        blank=True,
         help_text=_("Se vuoto si applica il ricarico predefinito del listino."),
     )
     is_active = models.BooleanField(_("attivo"), default=True)
@@ -52,7 +63,7 @@ class Reseller(models.Model):
         return self.company_name
 
 
-class UserManager(BaseUserManager):
+class UserManager(BaseUserManager.from_queryset(ResellerScopedQuerySet)):
     use_in_migrations = True
 
     def _create_user(self, email, password, **extra_fields):
@@ -80,8 +91,12 @@ class User(AbstractUser):
     username = None
     email = models.EmailField(_("e-mail"), unique=True)
     reseller = models.ForeignKey(
-        Reseller, verbose_name=_("rivenditore"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="users",
+        Reseller,
+        verbose_name=_("rivenditore"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="users",
     )
     language = models.CharField(
         _("lingua"), max_length=8, choices=[("it", "Italiano"), ("en", "English")], default="it"
@@ -98,3 +113,18 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.email
+
+
+class WorkerHeartbeat(models.Model):
+    """A round trip through the broker and a worker, so ops can tell the queue is consumed."""
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    processed_at = models.DateTimeField(null=True, blank=True)
+    processed_by = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("battito del worker")
+        verbose_name_plural = _("battiti del worker")
+
+    def __str__(self) -> str:
+        return f"heartbeat {self.pk} ({self.processed_by or 'pending'})"

@@ -26,14 +26,16 @@ if IS_PRODUCTION:
     SECRET_KEY = env("SECRET_KEY")
     ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
 else:
-    SECRET_KEY = env("SECRET_KEY", default="development-only-key-never-used-in-production-0123456789")
+    SECRET_KEY = env(
+        "SECRET_KEY", default="development-only-key-never-used-in-production-0123456789"
+    )
     ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 # Key for secrets stored encrypted at rest (refresh token, msal cache, new tenants' admin
 # passwords). Production must set its own; development derives one from SECRET_KEY.
-FIELD_ENCRYPTION_KEY = env("FIELD_ENCRYPTION_KEY") if IS_PRODUCTION else env(
-    "FIELD_ENCRYPTION_KEY", default=""
+FIELD_ENCRYPTION_KEY = (
+    env("FIELD_ENCRYPTION_KEY") if IS_PRODUCTION else env("FIELD_ENCRYPTION_KEY", default="")
 )
 
 INSTALLED_APPS = [
@@ -201,7 +203,8 @@ PARTNER_CENTER_BASE_URL = env(
 )
 # The distributor's own Azure AD tenant and app registration (README, "Partner Center").
 PARTNER_CENTER_TENANT_ID = env(
-    "PARTNER_CENTER_TENANT_ID", default="" if IS_PRODUCTION else "9171ce5b-baff-48a6-9656-c801daeb9a56"
+    "PARTNER_CENTER_TENANT_ID",
+    default="" if IS_PRODUCTION else "9171ce5b-baff-48a6-9656-c801daeb9a56",
 )
 PARTNER_CENTER_CLIENT_ID = env(
     "PARTNER_CENTER_CLIENT_ID", default="" if IS_PRODUCTION else "sandbox-client-id"

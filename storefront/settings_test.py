@@ -9,8 +9,8 @@ import os
 
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/storefront")
 
-from storefront.settings import *  # noqa: E402, F403
-from storefront.settings import DATABASES, VAR_DIR, env  # noqa: E402
+from storefront.settings import *  # noqa: F403
+from storefront.settings import DATABASES, VAR_DIR, env
 
 POSTGRES_UNAVAILABLE_REASON = ""
 
@@ -20,8 +20,11 @@ def _postgres_reachable(database: dict) -> str:
 
     try:
         psycopg.connect(
-            host=database["HOST"] or "127.0.0.1", port=database["PORT"] or 5432,
-            user=database["USER"], password=database["PASSWORD"], dbname="postgres",
+            host=database["HOST"] or "127.0.0.1",
+            port=database["PORT"] or 5432,
+            user=database["USER"],
+            password=database["PASSWORD"],
+            dbname="postgres",
             connect_timeout=3,
         ).close()
     except psycopg.Error as exc:
@@ -32,7 +35,7 @@ def _postgres_reachable(database: dict) -> str:
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     POSTGRES_UNAVAILABLE_REASON = _postgres_reachable(DATABASES["default"])
     if POSTGRES_UNAVAILABLE_REASON:
-        DATABASES = {  # noqa: F811
+        DATABASES = {
             "default": {"ENGINE": "django.db.backends.sqlite3", "NAME": VAR_DIR / "test.sqlite3"}
         }
     else:
@@ -44,7 +47,9 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 CELERY_BROKER_URL = "memory://"
 CELERY_TASK_ALWAYS_EAGER = True
-TEST_REDIS_URL = env("TEST_REDIS_URL", default=env("REDIS_URL", default="redis://127.0.0.1:6379/15"))
+TEST_REDIS_URL = env(
+    "TEST_REDIS_URL", default=env("REDIS_URL", default="redis://127.0.0.1:6379/15")
+)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

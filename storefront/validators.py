@@ -9,7 +9,7 @@ MPN_ID_PATTERN = re.compile(r"^\d{6,10}$")
 
 
 def partita_iva_check_digit(first_ten_digits: str) -> int:
-    """The Luhn-like check digit of an Italian VAT number (Partita IVA) from its first ten digits."""
+    """The check digit of an Italian VAT number (Partita IVA) from its first ten digits."""
     total = 0
     for position, char in enumerate(first_ten_digits):
         digit = int(char)

@@ -9,6 +9,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from storefront.models import User
+from storefront.scoping import reseller_scoped
 from storefront.services import user_set_language
 
 
@@ -27,8 +29,9 @@ def health(request: HttpRequest) -> JsonResponse:
     except Exception:  # any database failure means "not healthy", whatever its class
         database = "unavailable"
     status = 200 if database == "ok" else 503
-    return JsonResponse({"status": "ok" if status == 200 else "error", "database": database},
-                        status=status)
+    return JsonResponse(
+        {"status": "ok" if status == 200 else "error", "database": database}, status=status
+    )
 
 
 @login_not_required
@@ -46,11 +49,17 @@ def language_switch(request: HttpRequest) -> HttpResponse:
         user_set_language(user=request.user, language=language)
     response = redirect(next_url)
     response.set_cookie(
-        settings.LANGUAGE_COOKIE_NAME, language, max_age=365 * 24 * 3600, samesite="Lax",
+        settings.LANGUAGE_COOKIE_NAME,
+        language,
+        max_age=365 * 24 * 3600,
+        samesite="Lax",
         secure=settings.SESSION_COOKIE_SECURE,
     )
     return response
 
 
 def profile(request: HttpRequest) -> HttpResponse:
-    return render(request, "storefront/profile.html", {"reseller": request.user.reseller})
+    team = reseller_scoped(User, request).order_by("last_name", "first_name", "email")
+    return render(
+        request, "storefront/profile.html", {"reseller": request.user.reseller, "team": team}
+    )

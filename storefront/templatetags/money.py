@@ -11,6 +11,7 @@ def euro(amount: Decimal | None) -> str:
     """``€ 1.234,56`` in Italian, ``€ 1,234.56`` in English; empty for a missing amount."""
     if amount is None or amount == "":
         return ""
-    number = formats.number_format(Decimal(amount), decimal_pos=2, use_l10n=True,
-                                   force_grouping=True)
+    number = formats.number_format(
+        Decimal(amount), decimal_pos=2, use_l10n=True, force_grouping=True
+    )
     return f"€\u00a0{number}"

@@ -1,0 +1,30 @@
+import time
+
+from django.core.management.base import BaseCommand, CommandError
+
+from storefront.models import WorkerHeartbeat
+from storefront.services import worker_heartbeat_send
+
+
+class Command(BaseCommand):
+    help = "Send a heartbeat through the broker and wait until a Celery worker processes it."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--timeout", type=float, default=30.0, help="seconds to wait (30)")
+
+    def handle(self, *args, timeout: float, **options):
+        if timeout <= 0:
+            raise CommandError("--timeout must be a positive number of seconds")
+        heartbeat = worker_heartbeat_send()
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            heartbeat = WorkerHeartbeat.objects.get(pk=heartbeat.pk)
+            if heartbeat.processed_at:
+                self.stdout.write(
+                    self.style.SUCCESS(
+                        f"Worker OK: heartbeat {heartbeat.pk} processed by {heartbeat.processed_by}"
+                    )
+                )
+                return
+            time.sleep(0.2)
+        raise CommandError(f"No worker processed heartbeat {heartbeat.pk} within {timeout} s")

@@ -1,0 +1,28 @@
+from django.core.management.base import BaseCommand
+
+from storefront.services import (
+    DEMO_STAFF_EMAIL,
+    DEMO_STAFF_PASSWORD,
+    DEMO_USER_EMAIL,
+    DEMO_USER_PASSWORD,
+    demo_accounts_seed,
+)
+
+
+class Command(BaseCommand):
+    help = (
+        "Load the demo data: a demo reseller with its user, a staff user and the demo catalog. "
+        "Re-runnable: it updates what exists."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--dry-run", action="store_true", help="say what would be loaded")
+
+    def handle(self, *args, dry_run: bool, **options):
+        if dry_run:
+            self.stdout.write("Would load: demo reseller and its user, staff user, demo catalog.")
+            return
+        demo_accounts_seed()
+        self.stdout.write(self.style.SUCCESS("Demo data loaded."))
+        self.stdout.write(f"Accesso rivenditore demo: {DEMO_USER_EMAIL} / {DEMO_USER_PASSWORD}")
+        self.stdout.write(f"Accesso staff (/admin/): {DEMO_STAFF_EMAIL} / {DEMO_STAFF_PASSWORD}")

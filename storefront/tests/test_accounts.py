@@ -1,0 +1,94 @@
+import pytest
+from django.urls import reverse
+
+from storefront.tests.factories import DEFAULT_PASSWORD, StaffUserFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_anonymous_visitor_is_sent_to_sign_in_from_every_storefront_page(client):
+    for name in [
+        "home",
+        "catalog:index",
+        "checkout:cart",
+        "checkout:order_list",
+        "tenants:customer_list",
+        "profile",
+    ]:
+        response = client.get(reverse(name))
+        assert response.status_code == 302, name
+        assert response["Location"].startswith(reverse("login")), name
+
+
+def test_sign_in_page_and_health_are_public(client):
+    assert client.get(reverse("login")).status_code == 200
+    response = client.get(reverse("health"))
+    assert response.json() == {"status": "ok", "database": "ok"}
+
+
+def test_reseller_user_signs_in_with_email_and_reaches_the_catalog(client):
+    user = UserFactory()
+    response = client.post(
+        reverse("login"), {"username": user.email, "password": DEFAULT_PASSWORD}, follow=True
+    )
+    assert response.redirect_chain[-1][0] == reverse("catalog:index")
+    assert response.status_code == 200
+    assert response.wsgi_request.user == user
+
+
+def test_staff_without_reseller_is_refused_the_storefront_but_not_the_admin(client):
+    client.force_login(StaffUserFactory())
+    storefront = client.get(reverse("catalog:index"))
+    assert storefront.status_code == 403
+    assert "Accesso riservato ai rivenditori" in storefront.content.decode()
+    assert client.get(reverse("admin:index")).status_code == 200
+
+
+def test_each_reseller_sees_only_its_own_team_on_the_profile(client):
+    alice = UserFactory(email="alice@alfa.example")
+    colleague = UserFactory(email="carla@alfa.example", reseller=alice.reseller)
+    bob = UserFactory(email="bob@beta.example")
+
+    client.force_login(alice)
+    alice_page = client.get(reverse("profile")).content.decode()
+    client.force_login(bob)
+    bob_page = client.get(reverse("profile")).content.decode()
+
+    assert alice.reseller.company_name in alice_page and colleague.email in alice_page
+    assert bob.email not in alice_page and bob.reseller.company_name not in alice_page
+    assert bob.email in bob_page
+    assert alice.email not in bob_page and colleague.email not in bob_page
+
+
+def test_sign_in_locks_out_after_repeated_wrong_passwords(client, settings):
+    user = UserFactory()
+    for _ in range(settings.AXES_FAILURE_LIMIT - 1):
+        response = client.post(reverse("login"), {"username": user.email, "password": "sbagliata"})
+        assert response.status_code == 200
+    last_wrong = client.post(reverse("login"), {"username": user.email, "password": "sbagliata"})
+    assert last_wrong.status_code == 429
+    locked = client.post(reverse("login"), {"username": user.email, "password": DEFAULT_PASSWORD})
+    assert locked.status_code == 429
+    assert "Accesso temporaneamente bloccato" in locked.content.decode()
+    assert "_auth_user_id" not in client.session
+
+
+def test_language_switch_is_remembered_for_the_user(client):
+    user = UserFactory()
+    client.force_login(user)
+    response = client.post(reverse("language_switch"), {"language": "en", "next": "/profilo/"})
+    assert response.status_code == 302 and response["Location"] == "/profilo/"
+    user.refresh_from_db()
+    assert user.language == "en"
+    assert client.get(reverse("profile")).headers["Content-Language"] == "en"
+
+
+def test_language_switch_refuses_an_offsite_redirect_and_unknown_language(client):
+    user = UserFactory()
+    client.force_login(user)
+    response = client.post(
+        reverse("language_switch"), {"language": "xx", "next": "https://evil.example/"}
+    )
+    assert response["Location"] == "/"
+    user.refresh_from_db()
+    assert user.language == "it"

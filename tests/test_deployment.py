@@ -1,0 +1,151 @@
+"""The README's commands and the production configuration, run for real."""
+
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+
+import pytest
+import requests
+
+from tests.fixtures.services import PROJECT_DIR, free_port, is_ci, service_missing, wait_for_port
+
+PRODUCTION_ENV = {
+    "DJANGO_ENV": "production",
+    "SECRET_KEY": "k8#v2Qp!x7Lm@4Rz9Tw$3Yc6Nb1Hf5Jd0Gs8Ua2Ve7Ki4Op9Xq3Zr6Bt1Mn5Lw8",
+    "FIELD_ENCRYPTION_KEY": "a-separate-long-random-key-for-secrets-at-rest",
+    "ALLOWED_HOSTS": "storefront.example.it",
+    "DATABASE_URL": "sqlite:////tmp/never-opened.sqlite3",
+    "PARTNER_CENTER_TENANT_ID": "9171ce5b-baff-48a6-9656-c801daeb9a56",
+    "PARTNER_CENTER_CLIENT_ID": "app-id",
+    "PARTNER_CENTER_CLIENT_SECRET": "app-secret",
+}
+
+
+def clean_environment(**overrides) -> dict[str, str]:
+    """The environment of a fresh shell: none of this test run's settings leak in."""
+    dropped = {
+        "DJANGO_SETTINGS_MODULE",
+        "DATABASE_URL",
+        "REDIS_URL",
+        "CELERY_BROKER_URL",
+        "EMAIL_URL",
+        "SECRET_KEY",
+        "DJANGO_ENV",
+        "VAR_DIR",
+    }
+    env = {key: value for key, value in os.environ.items() if key not in dropped}
+    env.update(overrides)
+    return env
+
+
+def manage(*args, env) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=PROJECT_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_production_settings_pass_check_deploy():
+    result = manage(
+        "check", "--deploy", "--fail-level", "WARNING", env=clean_environment(**PRODUCTION_ENV)
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_production_refuses_to_start_without_secret_key():
+    env = clean_environment(**PRODUCTION_ENV)
+    del env["SECRET_KEY"]
+    result = manage("check", env=env)
+    assert result.returncode != 0
+    assert "Set the SECRET_KEY environment variable" in result.stderr
+
+
+def docker_compose_config(**environment) -> subprocess.CompletedProcess:
+    executable = shutil.which("docker-compose")
+    if executable is None:
+        service_missing("docker-compose not installed (apt-get install docker-compose)")
+    return subprocess.run(
+        [executable, "--file", "docker-compose.yml", "config"],
+        cwd=PROJECT_DIR,
+        env=clean_environment(**environment),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_docker_compose_file_is_valid_and_wires_every_service():
+    result = docker_compose_config(
+        SECRET_KEY="s",
+        FIELD_ENCRYPTION_KEY="f",
+        POSTGRES_PASSWORD="p",
+        PARTNER_CENTER_TENANT_ID="t",
+        PARTNER_CENTER_CLIENT_ID="c",
+        PARTNER_CENTER_CLIENT_SECRET="x",
+    )
+    assert result.returncode == 0, result.stderr
+    for service in ["web:", "worker:", "beat:", "postgres:", "redis:", "mailcatcher:"]:
+        assert f"\n  {service}" in result.stdout
+    assert "DATABASE_URL: postgres://storefront:p@postgres:5432/storefront" in result.stdout
+    assert "CELERY_BROKER_URL: redis://redis:6379/1" in result.stdout
+
+
+def test_docker_compose_refuses_to_run_without_production_secrets():
+    result = docker_compose_config(POSTGRES_PASSWORD="p")
+    assert result.returncode != 0
+    assert "set SECRET_KEY" in result.stderr
+
+
+@pytest.mark.skipif(shutil.which("make") is None and not is_ci(), reason="make not installed")
+def test_make_run_serves_sign_in_and_the_demo_catalog(tmp_path):
+    run_port, sandbox_port = free_port(), free_port()
+    process = subprocess.Popen(
+        ["make", "run", f"RUN_PORT={run_port}", f"SANDBOX_PORT={sandbox_port}"],
+        cwd=PROJECT_DIR,
+        env=clean_environment(VAR_DIR=str(tmp_path)),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
+    output: list[str] = []
+    try:
+        credentials = None
+        for line in process.stdout:
+            output.append(line)
+            match = re.search(r"Accesso rivenditore demo: (\S+) / (\S+)", line)
+            if match:
+                credentials = match.groups()
+            if "Storefront: http://127.0.0.1:" in line:
+                break
+        assert credentials, "".join(output)
+        wait_for_port(run_port, timeout=60, process=process)
+
+        session = requests.Session()
+        base_url = f"http://127.0.0.1:{run_port}"
+        sign_in = session.get(f"{base_url}/accounts/login/", timeout=10)
+        assert sign_in.status_code == 200 and "Accedi" in sign_in.text
+        catalog = session.post(
+            f"{base_url}/accounts/login/",
+            data={
+                "username": credentials[0],
+                "password": credentials[1],
+                "csrfmiddlewaretoken": session.cookies["csrftoken"],
+                "next": "/catalogo/",
+            },
+            headers={"Referer": f"{base_url}/accounts/login/"},
+            timeout=30,
+        )
+        assert catalog.status_code == 200
+        assert catalog.url == f"{base_url}/catalogo/"
+        assert "<h1" in catalog.text and "Catalogo" in catalog.text
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=20)
