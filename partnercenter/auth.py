@@ -1,0 +1,147 @@
+"""Access tokens for Partner Center, from Microsoft Entra ID through msal.
+
+Two kinds (Partner Center authentication, "App+User"):
+- app-only: ``acquire_token_for_client`` with the app's client secret;
+- app+user: the distributor's service user, from a stored refresh token
+  (``acquire_token_by_refresh_token`` once, then msal's cache and its own refresh token).
+
+msal's token cache is serialisable; it and the refresh token live in a ``CredentialStore`` (the
+storefront's keeps them encrypted in the database), so every process starts from the last tokens
+obtained and only calls the identity platform when they expire. When Entra ID rotates the refresh
+token, the new one replaces the stored one. Tokens and secrets are never logged.
+"""
+
+import threading
+from dataclasses import dataclass
+from typing import Protocol
+
+import msal
+import requests
+
+from partnercenter.errors import PartnerCenterUnauthorized, PartnerCenterUnavailable
+from partnercenter.transport import PinnedSession, TokenKind
+
+PARTNER_CENTER_APP_SCOPE = "https://api.partnercenter.microsoft.com/.default"
+PARTNER_CENTER_USER_SCOPE = "https://api.partnercenter.microsoft.com/user_impersonation"
+
+
+@dataclass(frozen=True)
+class StoredCredentials:
+    refresh_token: str = ""
+    token_cache: str = ""  # msal.SerializableTokenCache.serialize()
+
+
+class CredentialStore(Protocol):
+    def load(self) -> StoredCredentials: ...
+
+    def save(self, credentials: StoredCredentials) -> None: ...
+
+
+class InMemoryCredentialStore:
+    """A store for scripts and tests; the storefront uses the database one (services.py)."""
+
+    def __init__(self, credentials: StoredCredentials | None = None) -> None:
+        self.credentials = credentials or StoredCredentials()
+
+    def load(self) -> StoredCredentials:
+        return self.credentials
+
+    def save(self, credentials: StoredCredentials) -> None:
+        self.credentials = credentials
+
+
+class MsalTokenProvider:
+    """Thread-safe; builds the msal application on first use (it discovers the authority)."""
+
+    def __init__(
+        self,
+        *,
+        authority: str,
+        client_id: str,
+        client_secret: str,
+        credential_store: CredentialStore,
+        ca_bundle: str = "",
+        timeout: tuple[float, float] = (5.0, 30.0),
+    ) -> None:
+        self._authority = authority
+        self._client_id = client_id
+        self._client_secret = client_secret
+        self._store = credential_store
+        self._ca_bundle = ca_bundle
+        self._timeout = timeout
+        self._lock = threading.Lock()
+        self._application: msal.ConfidentialClientApplication | None = None
+        self._cache = msal.SerializableTokenCache()
+        self._refresh_token = ""
+
+    def access_token(self, kind: TokenKind) -> str:
+        with self._lock:
+            try:
+                application = self._ensure_application()
+                if kind is TokenKind.APP:
+                    result = application.acquire_token_for_client(scopes=[PARTNER_CENTER_APP_SCOPE])
+                else:
+                    result = self._acquire_user_token(application)
+            except (requests.RequestException, ValueError) as exc:
+                # msal raises the transport's errors, and ValueError when discovery fails.
+                raise PartnerCenterUnavailable(
+                    f"identity platform unreachable ({type(exc).__name__})"
+                ) from exc
+            self._save_if_changed(result)
+        if "access_token" not in result:
+            error = str(result.get("error", "unknown_error"))
+            description = str(result.get("error_description", ""))[:500]
+            raise PartnerCenterUnauthorized(
+                f"{kind.value} token refused: {error}: {description}",
+                code=error,
+                description=description,
+            )
+        return result["access_token"]
+
+    def _ensure_application(self) -> msal.ConfidentialClientApplication:
+        if self._application is None:
+            stored = self._store.load()
+            self._refresh_token = stored.refresh_token
+            if stored.token_cache:
+                self._cache.deserialize(stored.token_cache)
+            self._application = msal.ConfidentialClientApplication(
+                self._client_id,
+                client_credential=self._client_secret,
+                authority=self._authority,
+                token_cache=self._cache,
+                # Instead of msal's verify= and timeout=, which REQUESTS_CA_BUNDLE overrides.
+                http_client=PinnedSession(ca_bundle=self._ca_bundle, timeout=self._timeout),
+                # The authority is given, never looked up at login.microsoftonline.com; this also
+                # lets a non-Microsoft host (the sandbox) act as the authority.
+                instance_discovery=False,
+            )
+        return self._application
+
+    def _acquire_user_token(self, application: msal.ConfidentialClientApplication) -> dict:
+        for account in application.get_accounts():
+            # msal answers from its cache, or redeems the refresh token it keeps there.
+            result = application.acquire_token_silent([PARTNER_CENTER_USER_SCOPE], account=account)
+            if result and "access_token" in result:
+                return result
+        if not self._refresh_token:
+            return {
+                "error": "no_refresh_token",
+                "error_description": "no refresh token stored: "
+                "run manage.py partnercenter_set_refresh_token",
+            }
+        return application.acquire_token_by_refresh_token(
+            self._refresh_token, scopes=[PARTNER_CENTER_USER_SCOPE]
+        )
+
+    def _save_if_changed(self, result: dict) -> None:
+        rotated = result.get("refresh_token")
+        is_rotated = bool(rotated) and rotated != self._refresh_token
+        if is_rotated:
+            self._refresh_token = rotated
+        if is_rotated or self._cache.has_state_changed:
+            self._store.save(
+                StoredCredentials(
+                    refresh_token=self._refresh_token, token_cache=self._cache.serialize()
+                )
+            )
+            self._cache.has_state_changed = False

@@ -1,0 +1,56 @@
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from partnercenter.sandbox.server import build_server
+from partnercenter.services import partner_center_sandbox_config
+
+
+class Command(BaseCommand):
+    help = (
+        "Serve the local Partner Center sandbox over HTTPS (partnercenter/sandbox/README.md). "
+        "Creates a self-signed certificate at PARTNER_CENTER_CA_BUNDLE when missing. Refuses "
+        "to start unless PARTNER_CENTER_SANDBOX_ENABLED."
+    )
+    # The sandbox stands apart from the site: it starts even when the site's checks fail.
+    requires_system_checks = []
+
+    def add_arguments(self, parser):
+        parser.add_argument("--host", default="127.0.0.1", help="address to listen on (127.0.0.1)")
+        parser.add_argument(
+            "--port",
+            type=int,
+            default=settings.PARTNER_CENTER_SANDBOX_PORT,
+            help=f"port ({settings.PARTNER_CENTER_SANDBOX_PORT})",
+        )
+        parser.add_argument(
+            "--memory",
+            action="store_true",
+            help="keep state in memory instead of PARTNER_CENTER_SANDBOX_DB",
+        )
+
+    def handle(self, *args, host: str, port: int, memory: bool, **options):
+        if not settings.PARTNER_CENTER_SANDBOX_ENABLED:
+            raise CommandError("The sandbox is not enabled (PARTNER_CENTER_SANDBOX_ENABLED).")
+        if not settings.PARTNER_CENTER_CA_BUNDLE:
+            raise CommandError("PARTNER_CENTER_CA_BUNDLE must name the sandbox's certificate file.")
+        config = partner_center_sandbox_config(in_memory=memory)
+        if not memory:
+            Path(config.database_path).parent.mkdir(parents=True, exist_ok=True)
+        try:
+            server, _ = build_server(
+                config, host=host, port=port, ca_bundle=Path(settings.PARTNER_CENTER_CA_BUNDLE)
+            )
+        except OSError as exc:
+            raise CommandError(f"Cannot listen on {host}:{port}: {exc}") from exc
+        self.stdout.write(
+            f"Partner Center sandbox on https://{host}:{server.server_port} "
+            f"(state: {config.database_path}, certificate: {settings.PARTNER_CENTER_CA_BUNDLE})"
+        )
+        try:
+            server.serve_forever()
+        except KeyboardInterrupt:
+            self.stdout.write("Sandbox stopped.")
+        finally:
+            server.server_close()

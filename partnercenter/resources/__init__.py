@@ -1,0 +1,58 @@
+"""The Partner Center resources the storefront uses, as small frozen dataclasses.
+
+Each ``from_json`` reads Partner Center's camelCase response shape (documented in the Partner
+Center REST reference: Customer, PartnerRelationship, Sku, Availability, Cart, Order,
+Subscription); requests are built by ``to_json`` in the casing of Microsoft's examples. A missing
+required key raises KeyError, which the client reports as PartnerCenterInvalidResponse.
+"""
+
+from partnercenter.resources.catalog import Availability, Product, Sku, Term
+from partnercenter.resources.commerce import (
+    Cart,
+    CartLine,
+    CartLineError,
+    CartLineRequest,
+    CheckoutResult,
+    Order,
+    OrderError,
+    OrderLineItem,
+    Subscription,
+)
+from partnercenter.resources.customers import (
+    Address,
+    AdminCredentials,
+    AgreementContact,
+    AgreementStatus,
+    AgreementTemplate,
+    CreatedCustomer,
+    CustomerAgreement,
+    CustomerSummary,
+    IndirectReseller,
+    NewCustomer,
+)
+
+__all__ = [
+    "Address",
+    "AdminCredentials",
+    "AgreementContact",
+    "AgreementStatus",
+    "AgreementTemplate",
+    "Availability",
+    "Cart",
+    "CartLine",
+    "CartLineError",
+    "CartLineRequest",
+    "CheckoutResult",
+    "CreatedCustomer",
+    "CustomerAgreement",
+    "CustomerSummary",
+    "IndirectReseller",
+    "NewCustomer",
+    "Order",
+    "OrderError",
+    "OrderLineItem",
+    "Product",
+    "Sku",
+    "Subscription",
+    "Term",
+]

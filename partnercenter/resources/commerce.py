@@ -1,0 +1,206 @@
+"""Carts, checkout results, orders and subscriptions."""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+
+def _parse_datetime(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    try:
+        return datetime.fromisoformat(value)
+    except ValueError:
+        return None
+
+
+@dataclass(frozen=True)
+class CartLineRequest:
+    """One line to buy; an add-on is a line of its own."""
+
+    catalog_item_id: str
+    quantity: int
+    term_duration: str
+    billing_cycle: str  # "monthly" or "annual"
+    transaction_reseller_mpn_id: str
+
+    def to_json(self, line_id: int) -> dict:
+        return {
+            "id": line_id,
+            "catalogItemId": self.catalog_item_id,
+            "quantity": self.quantity,
+            "billingCycle": self.billing_cycle,
+            "termDuration": self.term_duration,
+            "participants": [
+                {"key": "transaction_reseller", "value": self.transaction_reseller_mpn_id}
+            ],
+        }
+
+
+@dataclass(frozen=True)
+class CartLineError:
+    code: str
+    description: str
+
+
+@dataclass(frozen=True)
+class CartLine:
+    id: int
+    catalog_item_id: str
+    quantity: int
+    term_duration: str
+    billing_cycle: str
+    order_group: str
+    error: CartLineError | None
+
+    @classmethod
+    def from_json(cls, data: dict) -> "CartLine":
+        error = data.get("error")
+        return cls(
+            id=int(data["id"]),
+            catalog_item_id=data["catalogItemId"],
+            quantity=int(data["quantity"]),
+            term_duration=data.get("termDuration", ""),
+            billing_cycle=data.get("billingCycle", ""),
+            order_group=str(data.get("orderGroup", "")),
+            error=CartLineError(
+                code=str(error.get("errorCode", "")), description=error.get("errorDescription", "")
+            )
+            if error
+            else None,
+        )
+
+
+@dataclass(frozen=True)
+class Cart:
+    id: str
+    status: str
+    lines: tuple[CartLine, ...]
+
+    @property
+    def line_errors(self) -> tuple[CartLine, ...]:
+        return tuple(line for line in self.lines if line.error is not None)
+
+    @classmethod
+    def from_json(cls, data: dict) -> "Cart":
+        return cls(
+            id=data["id"],
+            status=data.get("status", ""),
+            lines=tuple(CartLine.from_json(line) for line in data.get("lineItems") or ()),
+        )
+
+
+@dataclass(frozen=True)
+class OrderLineItem:
+    line_item_number: int
+    offer_id: str
+    subscription_id: str
+    quantity: int
+    term_duration: str
+    friendly_name: str
+    partner_id_on_record: str
+
+    @classmethod
+    def from_json(cls, data: dict) -> "OrderLineItem":
+        return cls(
+            line_item_number=int(data.get("lineItemNumber", 0)),
+            offer_id=data.get("offerId", ""),
+            subscription_id=data.get("subscriptionId") or "",
+            quantity=int(data.get("quantity", 0)),
+            term_duration=data.get("termDuration", ""),
+            friendly_name=data.get("friendlyName", ""),
+            partner_id_on_record=str(data.get("partnerIdOnRecord") or ""),
+        )
+
+
+@dataclass(frozen=True)
+class Order:
+    id: str
+    customer_id: str
+    status: str  # "pending", then "completed"
+    billing_cycle: str
+    creation_date: datetime | None
+    line_items: tuple[OrderLineItem, ...]
+
+    @property
+    def is_completed(self) -> bool:
+        return self.status.lower() == "completed"
+
+    @classmethod
+    def from_json(cls, data: dict) -> "Order":
+        return cls(
+            id=data["id"],
+            customer_id=data.get("referenceCustomerId", ""),
+            status=data["status"],
+            billing_cycle=data.get("billingCycle", ""),
+            creation_date=_parse_datetime(data.get("creationDate")),
+            line_items=tuple(OrderLineItem.from_json(line) for line in data.get("lineItems") or ()),
+        )
+
+
+@dataclass(frozen=True)
+class OrderError:
+    order_group_id: str
+    code: str
+    description: str
+
+    @classmethod
+    def from_json(cls, data: dict) -> "OrderError":
+        return cls(
+            order_group_id=str(data.get("orderGroupId", "")),
+            code=str(data.get("code", "")),
+            description=data.get("description", ""),
+        )
+
+
+@dataclass(frozen=True)
+class CheckoutResult:
+    """Checkout may succeed for some order groups and fail for others."""
+
+    orders: tuple[Order, ...]
+    order_errors: tuple[OrderError, ...]
+
+    @classmethod
+    def from_json(cls, data: dict) -> "CheckoutResult":
+        return cls(
+            orders=tuple(Order.from_json(order) for order in data.get("orders") or ()),
+            order_errors=tuple(
+                OrderError.from_json(error) for error in data.get("orderErrors") or ()
+            ),
+        )
+
+
+@dataclass(frozen=True)
+class Subscription:
+    id: str
+    offer_id: str
+    offer_name: str
+    friendly_name: str
+    quantity: int
+    status: str  # "pending", then "active"
+    term_duration: str
+    billing_cycle: str
+    order_id: str
+    partner_id: str
+    creation_date: datetime | None
+    commitment_end_date: datetime | None
+
+    @property
+    def is_active(self) -> bool:
+        return self.status.lower() == "active"
+
+    @classmethod
+    def from_json(cls, data: dict) -> "Subscription":
+        return cls(
+            id=data["id"],
+            offer_id=data.get("offerId", ""),
+            offer_name=data.get("offerName", ""),
+            friendly_name=data.get("friendlyName", ""),
+            quantity=int(data.get("quantity", 0)),
+            status=data["status"],
+            term_duration=data.get("termDuration", ""),
+            billing_cycle=data.get("billingCycle", ""),
+            order_id=data.get("orderId", ""),
+            partner_id=str(data.get("partnerId") or ""),
+            creation_date=_parse_datetime(data.get("creationDate")),
+            commitment_end_date=_parse_datetime(data.get("commitmentEndDate")),
+        )

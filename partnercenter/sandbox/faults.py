@@ -1,0 +1,135 @@
+"""Injected faults: what Partner Center and the network do on a bad day.
+
+A fault matches a route by method and path (prefix or regular expression) and fires on every
+matching call, on the next ``count`` ones, or with ``probability``. Kinds:
+
+- ``latency``: wait ``latency_ms`` then serve the call (combines with the others);
+- ``status``: answer ``status`` (default 503) without doing anything;
+- ``rate_limit``: answer 429 with ``Retry-After: retry_after`` and Partner Center's 429 body;
+- ``drop``: close the connection without an answer, doing nothing;
+- ``drop_after_commit``: do the call and keep its effects, then close the connection without
+  an answer: the case MS-RequestId idempotency exists for.
+"""
+
+import contextlib
+import random
+import re
+import socket
+import threading
+from dataclasses import asdict, dataclass
+
+from partnercenter.sandbox.http import SandboxResponse
+
+KINDS = ("latency", "status", "rate_limit", "drop", "drop_after_commit")
+
+
+@dataclass
+class Fault:
+    id: int
+    kind: str
+    method: str = ""
+    path_prefix: str = ""
+    path_regex: str = ""
+    status: int = 503
+    retry_after: int = 1
+    latency_ms: int = 0
+    probability: float | None = None
+    count: int | None = None  # fires this many more times, then is removed
+
+    def matches(self, method: str, path: str) -> bool:
+        if self.method and self.method.upper() != method.upper():
+            return False
+        if self.path_prefix and not path.startswith(self.path_prefix):
+            return False
+        return not self.path_regex or re.search(self.path_regex, path) is not None
+
+    def as_json(self) -> dict:
+        return asdict(self)
+
+
+class FaultInjector:
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._faults: list[Fault] = []
+        self._next_id = 1
+        self._random = random.Random()
+
+    def add(self, spec: dict) -> Fault:
+        """Validate a fault from the control API (ValueError on a bad one) and arm it."""
+        fields = {name: spec[name] for name in Fault.__dataclass_fields__ if name in spec}
+        fields.pop("id", None)
+        if fields.get("kind") not in KINDS:
+            raise ValueError(f"kind must be one of {', '.join(KINDS)}")
+        if fields.get("path_regex"):
+            re.compile(fields["path_regex"])
+        with self._lock:
+            fault = Fault(id=self._next_id, **fields)
+            self._next_id += 1
+            self._faults.append(fault)
+        return fault
+
+    def clear(self) -> None:
+        with self._lock:
+            self._faults.clear()
+
+    def seed(self, seed: int | None) -> None:
+        self._random.seed(seed)
+
+    def listing(self) -> list[dict]:
+        with self._lock:
+            return [fault.as_json() for fault in self._faults]
+
+    def fire(self, method: str, path: str) -> tuple[int, Fault | None]:
+        """The latency to add and the fault that decides the answer, for one call."""
+        latency_ms, deciding = 0, None
+        with self._lock:
+            for fault in list(self._faults):
+                if deciding is not None and fault.kind != "latency":
+                    continue
+                if not fault.matches(method, path) or not self._fires(fault):
+                    continue
+                if fault.kind == "latency":
+                    latency_ms += fault.latency_ms
+                else:
+                    deciding = fault
+        return latency_ms, deciding
+
+    def _fires(self, fault: Fault) -> bool:
+        if fault.probability is not None and self._random.random() >= fault.probability:
+            return False
+        if fault.count is not None:
+            fault.count -= 1
+            if fault.count <= 0:
+                self._faults.remove(fault)
+        return True
+
+
+def refusal(fault: Fault) -> SandboxResponse:
+    """The answer of a ``status`` or ``rate_limit`` fault."""
+    if fault.kind == "rate_limit":
+        return SandboxResponse(
+            429,
+            {
+                "statusCode": 429,
+                "message": f"Rate limit is exceeded. Try again in {fault.retry_after} seconds.",
+            },
+            {"Retry-After": str(fault.retry_after)},
+        )
+    return SandboxResponse(
+        fault.status,
+        {
+            "code": fault.status,
+            "description": "The service is temporarily unavailable (injected by the sandbox).",
+            "data": [],
+            "source": "PartnerFD",
+        },
+    )
+
+
+def drop_connection(environ: dict) -> None:
+    """Close the client's connection with no answer; the server then forgets the request."""
+    connection = environ.get("werkzeug.socket")
+    if connection is not None:
+        with contextlib.suppress(OSError):
+            connection.shutdown(socket.SHUT_RDWR)
+    raise ConnectionAbortedError("connection dropped by a sandbox fault")
