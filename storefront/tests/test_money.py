@@ -24,6 +24,7 @@ def test_euro_formats_the_italian_way_and_the_english_way():
     with translation.override("it"):
         assert euro(Decimal("1234.5")) == "€\u00a01.234,50"
         assert euro(Decimal("3.9")) == "€\u00a03,90"
+        assert euro(Decimal("127.6450")) == "€\u00a0127,65"
     with translation.override("en"):
         assert euro(Decimal("1234.5")) == "€\u00a01,234.50"
     assert euro(None) == ""
