@@ -145,7 +145,9 @@ def test_make_run_serves_sign_in_and_the_demo_catalog(tmp_path):
         )
         assert catalog.status_code == 200
         assert catalog.url == f"{base_url}/catalogo/"
-        assert "<h1" in catalog.text and "Catalogo" in catalog.text
+        assert "Catalogo" in catalog.text
+        assert "Microsoft 365 Business Standard" in catalog.text
+        assert "Visualizza i piani" in catalog.text
     finally:
         os.killpg(process.pid, signal.SIGTERM)
         process.wait(timeout=20)
