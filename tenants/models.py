@@ -1,0 +1,137 @@
+"""End customers of a reseller and their Microsoft tenant.
+
+A customer belongs to exactly one reseller. Its tenant is either *new* (created by us with the
+chosen domain prefix) or *existing* (found in Partner Center; it needs an accepted reseller
+relationship with the distributor before anything can be bought for it).
+"""
+
+from django.core.validators import RegexValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from storefront.scoping import ResellerScopedQuerySet, scoped_queryset_class
+from storefront.validators import validate_partita_iva
+
+validate_postal_code = RegexValidator(r"^\d{5}$", _("Il CAP è composto da 5 cifre."))
+validate_province = RegexValidator(
+    r"^[A-Z]{2}$", _("La provincia è la sigla di 2 lettere, per esempio MI.")
+)
+validate_domain_prefix = RegexValidator(
+    r"^[a-z0-9]{1,27}$",
+    _("Il Domain Prefix ha da 1 a 27 caratteri, solo lettere e cifre."),
+)
+
+
+class Customer(models.Model):
+    class TenantKind(models.TextChoices):
+        NEW = "new", _("Nuovo tenant")
+        EXISTING = "existing", _("Tenant esistente")
+
+    class RelationshipState(models.TextChoices):
+        NOT_NEEDED = "not_needed", _("Non necessaria (nuovo tenant)")
+        UNKNOWN = "unknown", _("Da verificare")
+        PENDING = "pending", _("In attesa di accettazione")
+        ACCEPTED = "accepted", _("Accettata")
+
+    reseller = models.ForeignKey(
+        "storefront.Reseller", on_delete=models.PROTECT, related_name="customers"
+    )
+    company_name = models.CharField(_("Nome azienda"), max_length=200)
+    vat_number = models.CharField(
+        _("Partita IVA"), max_length=11, validators=[validate_partita_iva]
+    )
+    fiscal_code = models.CharField(_("codice fiscale"), max_length=16, blank=True)
+    address_line = models.CharField(_("indirizzo"), max_length=200)
+    postal_code = models.CharField(_("CAP"), max_length=5, validators=[validate_postal_code])
+    city = models.CharField(_("città"), max_length=100)
+    province = models.CharField(_("provincia"), max_length=2, validators=[validate_province])
+    country = models.CharField(_("paese"), max_length=2, default="IT")
+    contact_first_name = models.CharField(_("nome del referente"), max_length=100)
+    contact_last_name = models.CharField(_("cognome del referente"), max_length=100)
+    contact_email = models.EmailField(_("e-mail del referente"))
+    contact_phone = models.CharField(_("telefono"), max_length=32)
+    pec_email = models.EmailField(_("PEC"), blank=True)
+    sdi_code = models.CharField(_("codice SDI"), max_length=7, blank=True)
+
+    tenant_domain_prefix = models.CharField(
+        _("Domain Prefix"), max_length=27, validators=[validate_domain_prefix]
+    )
+    tenant_kind = models.CharField(
+        _("tenant"), max_length=16, choices=TenantKind.choices, default=TenantKind.NEW
+    )
+    partner_center_customer_id = models.UUIDField(
+        _("id cliente Partner Center"), null=True, blank=True
+    )
+    relationship_state = models.CharField(
+        _("relazione di rivenditore"),
+        max_length=16,
+        choices=RelationshipState.choices,
+        default=RelationshipState.NOT_NEEDED,
+    )
+    relationship_checked_at = models.DateTimeField(
+        _("relazione verificata il"), null=True, blank=True
+    )
+    # The legal name Partner Center shows for an existing tenant, to compare with «Nome azienda».
+    partner_center_company_name = models.CharField(
+        _("ragione sociale in Partner Center"), max_length=200, blank=True
+    )
+    created_at = models.DateTimeField(_("creato il"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("aggiornato il"), auto_now=True)
+
+    objects = ResellerScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("cliente")
+        verbose_name_plural = _("clienti")
+        ordering = ["company_name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["reseller", "tenant_domain_prefix"], name="tenants_customer_unique_tenant"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.company_name
+
+    @property
+    def tenant_domain(self) -> str:
+        return f"{self.tenant_domain_prefix}.onmicrosoft.com"
+
+
+class CheckoutDraft(models.Model):
+    """What the reseller entered in the checkout wizard for one cart, until the order is placed.
+
+    Kept in the database rather than in the session so that it survives reloads, «<< Indietro»,
+    errors and a second tab on the same cart. Each step has its own JSON payload, written only by
+    tenants.services.checkout: ``company`` {"values": {...}, "is_complete": bool},
+    ``tenant`` {"prefix", "checked_prefix", "is_taken", "relationship_accepted", ...} and
+    ``partner`` {"mpn_id", "validated_mpn_id", "reseller_tenant_id", ...}.
+    """
+
+    class CustomerChoice(models.TextChoices):
+        NEW = "new", _("per un nuovo cliente")
+        EXISTING = "existing", _("per un cliente esistente")
+
+    cart = models.OneToOneField(
+        "checkout.Cart", on_delete=models.CASCADE, related_name="checkout_draft"
+    )
+    customer_choice = models.CharField(
+        _("cliente"), max_length=16, choices=CustomerChoice.choices, blank=True
+    )
+    existing_customer = models.ForeignKey(
+        Customer, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    company = models.JSONField(default=dict, blank=True)
+    tenant = models.JSONField(default=dict, blank=True)
+    partner = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = scoped_queryset_class("cart__reseller").as_manager()
+
+    class Meta:
+        verbose_name = _("acquisto in corso")
+        verbose_name_plural = _("acquisti in corso")
+
+    def __str__(self) -> str:
+        return f"{self.cart} · {self.get_customer_choice_display() or '-'}"

@@ -1,0 +1,195 @@
+"""MPN ID validation against Partner Center (SPEC §5.3).
+
+Format first (6–10 digits), then both: the MPN ID is an ``Active`` indirect reseller of the
+distributor (the relationship list, which also yields the reseller's tenant id) and its Microsoft
+Partner Agreement is signed. Valid results are cached per reseller and MPN ID for
+``MPN_VALIDATION_CACHE_SECONDS``; the provisioning worker and ``revalidate_mpn`` bypass the cache.
+"""
+
+import logging
+import uuid
+from dataclasses import asdict, dataclass
+from datetime import datetime
+
+from django.conf import settings
+from django.core.cache import cache
+from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
+
+from partnercenter.errors import (
+    PartnerCenterBusinessError,
+    PartnerCenterError,
+    PartnerCenterNotFound,
+)
+from partnercenter.services import partner_center_client
+from storefront.models import Reseller
+from storefront.validators import MPN_ID_PATTERN
+from tenants.errors import PartnerCenterUnavailableError
+
+logger = logging.getLogger(__name__)
+
+VALID = "valid"
+# Stable reason codes, with what the reseller reads and can act on.
+REASON_MESSAGES = {
+    "mpn_format": _("L'MPN ID è composto solo da cifre, da 6 a 10."),
+    "mpn_invalid": _(
+        "L'MPN ID %(mpn_id)s non è valido: Microsoft non lo riconosce o non è ancora stato "
+        "migrato in Partner Center."
+    ),
+    "mpn_not_found": _("Microsoft non trova nessun profilo partner con l'MPN ID %(mpn_id)s."),
+    "not_our_reseller": _(
+        "L'MPN ID %(mpn_id)s non risulta tra i rivenditori indiretti del distributore: "
+        "contatta l'assistenza per essere abilitato."
+    ),
+    "reseller_inactive": _(
+        "Il rapporto di rivenditore indiretto dell'MPN ID %(mpn_id)s non è attivo in "
+        "Partner Center."
+    ),
+    "agreement_not_signed": _(
+        "Per l'MPN ID %(mpn_id)s non risulta firmato il Microsoft Partner Agreement (MPA): "
+        "firmalo nel Centro per i partner Microsoft e riprova."
+    ),
+    "region_mismatch": _(
+        "L'MPN ID %(mpn_id)s è registrato per un'area geografica diversa dall'Italia: "
+        "indica l'MPN ID della tua sede italiana."
+    ),
+    "mpn_rejected": _("Partner Center ha rifiutato l'MPN ID %(mpn_id)s (codice %(code)s)."),
+}
+# Partner Center's refusals of the agreement status call.
+AGREEMENT_ERROR_REASONS = {
+    "2200": "mpn_invalid",
+    "2201": "region_mismatch",
+    "2203": "agreement_not_signed",
+    "2204": "not_our_reseller",
+    "3000": "mpn_not_found",
+}
+
+
+@dataclass(frozen=True)
+class MpnValidation:
+    """The outcome of a validation: ``code`` is "valid" or a reason of REASON_MESSAGES."""
+
+    mpn_id: str
+    code: str
+    reseller_tenant_id: str  # the reseller's Partner Center tenant id; "" unless valid
+    checked_at: datetime
+    partner_center_code: str = ""
+
+    @property
+    def is_valid(self) -> bool:
+        return self.code == VALID
+
+    @property
+    def message(self) -> str:
+        """Why it is not valid, in the active language; "" when valid."""
+        if self.is_valid:
+            return ""
+        return REASON_MESSAGES[self.code] % {
+            "mpn_id": self.mpn_id,
+            "code": self.partner_center_code,
+        }
+
+
+def mpn_cache_key(*, reseller_id: int, mpn_id: str) -> str:
+    return f"tenants:mpn-validation:{reseller_id}:{mpn_id}"
+
+
+def reseller_validate_mpn(
+    *, reseller: Reseller, mpn_id: str, use_cache: bool = True, record: bool = True
+) -> MpnValidation:
+    """Validate ``mpn_id`` for ``reseller``; PartnerCenterUnavailableError if it cannot be told.
+
+    With ``record``, the outcome for the reseller's own MPN ID (or a valid one when the profile
+    has none) is stored on the reseller: status, reason, time and, when valid, its tenant id.
+    ``record=False`` is the dry run of ``revalidate_mpn``.
+    """
+    mpn_id = (mpn_id or "").strip()
+    if not MPN_ID_PATTERN.fullmatch(mpn_id):
+        return MpnValidation(
+            mpn_id=mpn_id, code="mpn_format", reseller_tenant_id="", checked_at=timezone.now()
+        )
+    key = mpn_cache_key(reseller_id=reseller.pk, mpn_id=mpn_id)
+    if use_cache:
+        cached = cache.get(key)
+        if cached is not None:
+            return MpnValidation(**cached)
+
+    validation = _validate_with_partner_center(mpn_id)
+    if record:
+        _record_on_reseller(reseller, validation)
+    if validation.is_valid:
+        cache.set(key, asdict(validation), settings.MPN_VALIDATION_CACHE_SECONDS)
+    else:
+        cache.delete(key)
+    return validation
+
+
+def _validate_with_partner_center(mpn_id: str) -> MpnValidation:
+    def outcome(code: str, *, reseller_tenant_id: str = "", partner_center_code: str = ""):
+        return MpnValidation(
+            mpn_id=mpn_id,
+            code=code,
+            reseller_tenant_id=reseller_tenant_id,
+            checked_at=timezone.now(),
+            partner_center_code=partner_center_code,
+        )
+
+    try:
+        with partner_center_client() as client:
+            try:
+                agreement = client.get_agreement_status(mpn_id)
+            except (PartnerCenterBusinessError, PartnerCenterNotFound) as exc:
+                otherwise = (
+                    "mpn_not_found" if isinstance(exc, PartnerCenterNotFound) else "mpn_rejected"
+                )
+                reason = AGREEMENT_ERROR_REASONS.get(exc.code, otherwise)
+                return outcome(reason, partner_center_code=exc.code)
+            resellers = client.list_indirect_resellers()
+    except PartnerCenterError as exc:
+        logger.warning(
+            "MPN ID validation of %s failed: %s (%s, MS-RequestId %s)",
+            mpn_id,
+            exc.message,
+            type(exc).__name__,
+            exc.ms_request_id,
+        )
+        raise PartnerCenterUnavailableError() from exc
+
+    reseller = next((item for item in resellers if item.mpn_id == mpn_id), None)
+    if reseller is None:
+        return outcome("not_our_reseller")
+    if not reseller.is_active:
+        return outcome("reseller_inactive")
+    if not agreement.is_agreement_signed:
+        return outcome("agreement_not_signed")
+    try:
+        tenant_id = str(uuid.UUID(reseller.tenant_id))
+    except ValueError as exc:
+        logger.warning(
+            "Reseller %s has a tenant id that is not a GUID: %r", mpn_id, reseller.tenant_id
+        )
+        raise PartnerCenterUnavailableError() from exc
+    return outcome(VALID, reseller_tenant_id=tenant_id)
+
+
+def _record_on_reseller(reseller: Reseller, validation: MpnValidation) -> None:
+    """Store the outcome on the reseller's profile, but only for the profile's own MPN ID: a
+    different MPN ID typed in the wizard says nothing about the one on the profile."""
+    is_profile_mpn = reseller.mpn_id == validation.mpn_id
+    if not is_profile_mpn and not (validation.is_valid and not reseller.mpn_id):
+        return
+    with translation.override(settings.LANGUAGE_CODE):
+        reason = validation.message[:255]
+    changes = {
+        "mpn_id": validation.mpn_id,
+        "mpn_status": Reseller.MpnStatus.VALID
+        if validation.is_valid
+        else Reseller.MpnStatus.INVALID,
+        "mpn_status_reason": reason,
+        "mpn_checked_at": validation.checked_at,
+    }
+    if validation.is_valid:
+        changes["partner_center_tenant_id"] = uuid.UUID(validation.reseller_tenant_id)
+    Reseller.objects.filter(pk=reseller.pk).update(**changes)
+    for field_name, value in changes.items():
+        setattr(reseller, field_name, value)

@@ -1,0 +1,165 @@
+"""Checks against Partner Center: «Domain Prefix», reseller relationship, invitation link.
+
+Every Partner Center call happens outside any database transaction or row lock: a slow or failing
+Partner Center must never hold a lock. Writes that record an outcome come after, and are short.
+Callable from Celery tasks: nothing here takes a request.
+"""
+
+import logging
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.utils import timezone
+
+from partnercenter.errors import PartnerCenterError
+from partnercenter.services import partner_center_client, partner_center_invitation_url
+from storefront.models import Reseller
+from tenants.errors import PartnerCenterUnavailableError
+from tenants.models import Customer
+from tenants.names import ONMICROSOFT_SUFFIX, normalise_domain_prefix
+from tenants.services.mpn import reseller_validate_mpn
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class TenantMatch:
+    """The distributor's Partner Center customer for a tenant (the relationship is accepted)."""
+
+    customer_id: str
+    company_name: str
+
+
+@dataclass(frozen=True)
+class PrefixCheck:
+    """What Partner Center says of a «Domain Prefix»: free (branch B) or taken (branch A).
+
+    For a taken prefix, ``match`` is the distributor's customer when the tenant has accepted the
+    reseller relationship, None when the invitation still has to be accepted.
+    """
+
+    prefix: str
+    is_taken: bool
+    match: TenantMatch | None
+    checked_at: datetime
+
+    @property
+    def domain(self) -> str:
+        return self.prefix + ONMICROSOFT_SUFFIX
+
+    @property
+    def is_relationship_accepted(self) -> bool:
+        return self.match is not None
+
+    @property
+    def status(self) -> str:
+        """``free``, ``taken_related`` or ``taken_unrelated``: the stable name of the outcome."""
+        if not self.is_taken:
+            return "free"
+        return "taken_related" if self.is_relationship_accepted else "taken_unrelated"
+
+
+@dataclass(frozen=True)
+class RelationshipCheck:
+    state: str  # a Customer.RelationshipState
+    match: TenantMatch | None
+    checked_at: datetime | None
+
+    @property
+    def is_accepted(self) -> bool:
+        return self.state == Customer.RelationshipState.ACCEPTED
+
+
+def _unavailable(operation: str, exc: PartnerCenterError) -> PartnerCenterUnavailableError:
+    logger.warning(
+        "Partner Center %s failed: %s (%s, MS-RequestId %s)",
+        operation,
+        exc.message,
+        type(exc).__name__,
+        exc.ms_request_id,
+    )
+    return PartnerCenterUnavailableError()
+
+
+def _find_tenant_customer(client, domain: str) -> TenantMatch | None:
+    """The customer whose domain is exactly ``domain``: the search only matches the start."""
+    for customer in client.find_customers_by_domain(domain):
+        if customer.domain.lower() == domain:
+            return TenantMatch(customer_id=customer.id, company_name=customer.company_name)
+    return None
+
+
+def tenant_check_prefix(*, prefix: str) -> PrefixCheck:
+    """Is the prefix free, or an existing tenant, and has that tenant accepted the relationship?
+
+    Normalises the prefix first (DomainPrefixInvalidError on a bad one, no call made); raises
+    PartnerCenterUnavailableError when Partner Center cannot answer.
+    """
+    prefix = normalise_domain_prefix(prefix)
+    domain = prefix + ONMICROSOFT_SUFFIX
+    match = None
+    try:
+        with partner_center_client() as client:
+            is_taken = client.is_domain_taken(prefix)
+            if is_taken:
+                match = _find_tenant_customer(client, domain)
+    except PartnerCenterError as exc:
+        raise _unavailable("domain check", exc) from exc
+    return PrefixCheck(prefix=prefix, is_taken=is_taken, match=match, checked_at=timezone.now())
+
+
+def customer_check_relationship(*, customer: Customer) -> RelationshipCheck:
+    """Re-check an existing tenant's reseller relationship and record it on the customer.
+
+    Sets ``relationship_state`` (accepted / pending), ``relationship_checked_at`` and, once found,
+    ``partner_center_customer_id`` and ``partner_center_company_name``. A new tenant needs no
+    relationship: nothing is called. Also used by the worker for orders awaiting the relationship.
+    """
+    if customer.tenant_kind == Customer.TenantKind.NEW:
+        return RelationshipCheck(
+            state=Customer.RelationshipState.NOT_NEEDED,
+            match=None,
+            checked_at=customer.relationship_checked_at,
+        )
+    try:
+        with partner_center_client() as client:
+            match = _find_tenant_customer(client, customer.tenant_domain)
+    except PartnerCenterError as exc:
+        raise _unavailable("relationship check", exc) from exc
+
+    changes = {
+        "relationship_state": Customer.RelationshipState.ACCEPTED
+        if match
+        else Customer.RelationshipState.PENDING,
+        "relationship_checked_at": timezone.now(),
+    }
+    if match is not None:
+        changes["partner_center_customer_id"] = uuid.UUID(match.customer_id)
+        changes["partner_center_company_name"] = match.company_name[:200]
+    Customer.objects.filter(pk=customer.pk).update(**changes, updated_at=timezone.now())
+    for field_name, value in changes.items():
+        setattr(customer, field_name, value)
+    return RelationshipCheck(
+        state=changes["relationship_state"],
+        match=match,
+        checked_at=changes["relationship_checked_at"],
+    )
+
+
+def reseller_invitation_url(*, reseller: Reseller, domain: str) -> str:
+    """The link the global administrator of the tenant ``domain`` opens to accept this reseller
+    and the distributor as its partners (SPEC §5.2, indirect-reseller form; with the sandbox, its
+    acceptance page).
+
+    Needs the reseller's Partner Center tenant id, learnt by validating its MPN ID (cached);
+    "" when it cannot be known (no valid MPN ID on the profile). PartnerCenterUnavailableError
+    when that validation cannot be made now.
+    """
+    if reseller.partner_center_tenant_id is None and reseller.mpn_id:
+        reseller_validate_mpn(reseller=reseller, mpn_id=reseller.mpn_id)
+    if reseller.partner_center_tenant_id is None:
+        return ""
+    return partner_center_invitation_url(
+        reseller_tenant_id=str(reseller.partner_center_tenant_id), customer_domain=domain
+    )

@@ -1,0 +1,1 @@
+"""Pages of the tenants app: the customers area and the checkout wizard."""

@@ -1,0 +1,203 @@
+"""The steps «Cliente», «Azienda», «Partner» and «Conferma» of the checkout wizard."""
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.utils.translation import gettext as _
+
+from catalog.selectors import rome_today
+from checkout.models import Cart
+from checkout.selectors import cart_summary
+from orders.errors import OrderPlacementError
+from storefront.scoping import reseller_scoped
+from tenants.errors import (
+    CheckoutIncompleteError,
+    CheckoutNotReadyError,
+    PartnerCenterUnavailableError,
+)
+from tenants.forms import (
+    COMPANY_FIELDS,
+    CompanyForm,
+    CustomerChoiceForm,
+    PartnerForm,
+    raw_step_values,
+)
+from tenants.models import CheckoutDraft, Customer
+from tenants.selectors import STEP_COMPANY, STEP_CONFIRM, STEP_CUSTOMER, STEP_PARTNER, STEP_TENANT
+from tenants.services import (
+    checkout_draft_choose_customer,
+    checkout_draft_save_company,
+    checkout_draft_save_mpn,
+    checkout_place_order,
+    customer_check_relationship,
+    reseller_validate_mpn,
+)
+from tenants.views.relationship import relationship_panel_context
+from tenants.views.wizard.base import (
+    ACTION_BACK,
+    Wizard,
+    order_of_posted_checkout,
+    posted_action,
+    redirect_to_step,
+    render_step,
+    wizard_step,
+)
+
+# --- Cliente ------------------------------------------------------------------------------------
+
+
+@wizard_step(STEP_CUSTOMER)
+def checkout_customer(request: HttpRequest, wizard: Wizard) -> HttpResponse:
+    """«per un nuovo cliente» or «per un cliente esistente» (one of this reseller's)."""
+    customers = reseller_scoped(Customer, request).order_by("company_name", "pk")
+    draft = wizard.draft
+    form = CustomerChoiceForm(
+        request.POST or None,
+        customers=customers,
+        initial={
+            "choice": draft.customer_choice or CheckoutDraft.CustomerChoice.NEW,
+            "customer": draft.existing_customer_id,
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        customer = form.cleaned_data["customer"]
+        choice = form.cleaned_data["choice"]
+        checkout_draft_choose_customer(draft=draft, choice=choice, customer=customer)
+        if choice == CheckoutDraft.CustomerChoice.NEW:
+            return redirect_to_step(STEP_COMPANY)
+        _recheck_relationship(request, customer)
+        return redirect_to_step(STEP_PARTNER)
+    return render_step(
+        request, STEP_CUSTOMER, wizard, {"form": form, "has_customers": customers.exists()}
+    )
+
+
+def _recheck_relationship(request: HttpRequest, customer: Customer) -> None:
+    """An existing tenant's relationship may have changed since it was last seen: ask again."""
+    if customer.tenant_kind != Customer.TenantKind.EXISTING:
+        return
+    try:
+        customer_check_relationship(customer=customer)
+    except PartnerCenterUnavailableError:
+        messages.warning(
+            request,
+            _(
+                "Non è stato possibile verificare ora la relazione con il tenant %(domain)s: "
+                "Partner Center non risponde. Verrà verificata di nuovo prima dell'attivazione."
+            )
+            % {"domain": customer.tenant_domain},
+        )
+
+
+# --- Azienda ------------------------------------------------------------------------------------
+
+
+def _company_initial(request: HttpRequest, wizard: Wizard) -> dict:
+    if wizard.state.company_values:
+        return wizard.state.company_values
+    if wizard.cart.purchase_type == Cart.PurchaseType.INTERNAL:
+        reseller = request.user.reseller
+        return {"company_name": reseller.company_name, "vat_number": reseller.vat_number}
+    return {}
+
+
+@wizard_step(STEP_COMPANY)
+def checkout_company(request: HttpRequest, wizard: Wizard) -> HttpResponse:
+    if request.method == "POST":
+        form = CompanyForm(request.POST)
+        is_valid = form.is_valid()
+        values = (
+            {name: form.cleaned_data[name] for name in COMPANY_FIELDS}
+            if is_valid
+            else raw_step_values(request.POST, COMPANY_FIELDS)
+        )
+        checkout_draft_save_company(draft=wizard.draft, values=values, is_complete=is_valid)
+        if posted_action(request) == ACTION_BACK:
+            return redirect_to_step(STEP_CUSTOMER)
+        if is_valid:
+            return redirect_to_step(STEP_TENANT)
+    else:
+        form = CompanyForm(initial=_company_initial(request, wizard))
+    return render_step(request, STEP_COMPANY, wizard, {"form": form})
+
+
+# --- Partner ------------------------------------------------------------------------------------
+
+
+@wizard_step(STEP_PARTNER)
+def checkout_partner(request: HttpRequest, wizard: Wizard) -> HttpResponse:
+    """The reseller's MPN ID, validated against Partner Center before the order (SPEC §5.3)."""
+    state = wizard.state
+    if request.method != "POST":
+        initial = state.typed_mpn_id or request.user.reseller.mpn_id
+        form = PartnerForm(initial={"mpn_id": initial})
+        return render_step(request, STEP_PARTNER, wizard, {"form": form})
+
+    form = PartnerForm(request.POST)
+    action = posted_action(request)
+    if not form.is_valid():
+        checkout_draft_save_mpn(draft=wizard.draft, mpn_id=request.POST.get("mpn_id", "")[:32])
+        if action == ACTION_BACK:
+            return redirect_to_step(state.previous_step(STEP_PARTNER))
+        return render_step(request, STEP_PARTNER, wizard, {"form": form, "mpn_refused": True})
+
+    mpn_id = form.cleaned_data["mpn_id"]
+    if action == ACTION_BACK:
+        checkout_draft_save_mpn(draft=wizard.draft, mpn_id=mpn_id)
+        return redirect_to_step(state.previous_step(STEP_PARTNER))
+    try:
+        validation = reseller_validate_mpn(reseller=request.user.reseller, mpn_id=mpn_id)
+    except PartnerCenterUnavailableError as error:
+        checkout_draft_save_mpn(draft=wizard.draft, mpn_id=mpn_id)
+        form.add_error(None, error.message)
+        return render_step(request, STEP_PARTNER, wizard, {"form": form})
+    checkout_draft_save_mpn(draft=wizard.draft, mpn_id=mpn_id, validation=validation)
+    if validation.is_valid:
+        return redirect_to_step(STEP_CONFIRM)
+    form.add_error("mpn_id", validation.message)
+    return render_step(
+        request,
+        STEP_PARTNER,
+        wizard,
+        {"form": form, "mpn_refused": True, "mpn_refusal_code": validation.code},
+    )
+
+
+# --- Conferma -----------------------------------------------------------------------------------
+
+
+@wizard_step(STEP_CONFIRM)
+def checkout_confirm(request: HttpRequest, wizard: Wizard) -> HttpResponse:
+    """The summary; «Prossimo >>» places the order, once, whatever is submitted twice."""
+    if request.method == "POST":
+        if posted_action(request) == ACTION_BACK:
+            return redirect_to_step(STEP_PARTNER)
+        try:
+            order = checkout_place_order(draft=wizard.draft, user=request.user)
+        except CheckoutIncompleteError as error:
+            messages.warning(request, error.message)
+            return redirect_to_step(error.step)
+        except CheckoutNotReadyError as error:
+            order = order_of_posted_checkout(request)
+            if order is None:
+                messages.warning(request, error.message)
+                return redirect("checkout:cart")
+        except OrderPlacementError as error:
+            return _render_confirm(request, wizard, placement_error=error.message)
+        return redirect("orders:order_placed", pk=order.pk)
+    return _render_confirm(request, wizard)
+
+
+def _render_confirm(request: HttpRequest, wizard: Wizard, placement_error: str = ""):
+    state = wizard.state
+    summary = cart_summary(cart=wizard.cart, reseller=request.user.reseller, today=rome_today())
+    context = {"summary": summary, "tenant": state.tenant, "placement_error": placement_error}
+    tenant = state.tenant
+    if tenant is not None and tenant.is_waiting_for_relationship:
+        contact = state.existing_customer or state.company_values
+        context.update(
+            relationship_panel_context(
+                request, domain=tenant.domain, company=contact, contact=contact
+            )
+        )
+    return render_step(request, STEP_CONFIRM, wizard, context)

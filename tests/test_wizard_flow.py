@@ -1,0 +1,400 @@
+"""The checkout wizard from «Checkout >>» to the order (guide steps 9–15), with the sandbox."""
+
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from catalog.models import Price
+from catalog.tests.factories import SkuFactory, priced_plan
+from checkout.models import Cart, CartLine
+from checkout.services import cart_add_plan
+from orders.models import Order
+from tenants.models import CheckoutDraft, Customer
+from tenants.tests.factories import (
+    CONTOSO_CUSTOMER_ID,
+    CONTOSO_NAME,
+    CONTOSO_PREFIX,
+    FABRIKAM_NAME,
+    FABRIKAM_PREFIX,
+    FREE_PREFIX,
+    VALID_MPN_ID,
+    VALID_RESELLER_TENANT_ID,
+    CustomerFactory,
+    checkout_ready_cart,
+    company_data,
+    draft_ready_to_confirm,
+    reseller_user,
+)
+
+pytestmark = pytest.mark.django_db
+
+CUSTOMER_URL = reverse("tenants:checkout_customer")
+COMPANY_URL = reverse("tenants:checkout_company")
+TENANT_URL = reverse("tenants:checkout_tenant")
+PARTNER_URL = reverse("tenants:checkout_partner")
+CONFIRM_URL = reverse("tenants:checkout_confirm")
+WIZARD_URLS = [CUSTOMER_URL, COMPANY_URL, TENANT_URL, PARTNER_URL, CONFIRM_URL]
+CART_URL = reverse("checkout:cart")
+
+
+@pytest.fixture
+def user(client):
+    user = reseller_user()
+    client.force_login(user)
+    return user
+
+
+@pytest.fixture
+def cart(user):
+    return checkout_ready_cart(user=user)
+
+
+def walk_to_confirm(client, *, prefix=FREE_PREFIX, **company):
+    client.post(CUSTOMER_URL, {"choice": "new", "action": "next"})
+    client.post(COMPANY_URL, {**company_data(**company), "action": "next"})
+    client.post(TENANT_URL, {"tenant_domain_prefix": prefix, "action": "next"})
+    if prefix == FABRIKAM_PREFIX:  # branch A: the page showed the invitation; go on anyway
+        client.post(TENANT_URL, {"tenant_domain_prefix": prefix, "action": "next"})
+    response = client.post(PARTNER_URL, {"mpn_id": VALID_MPN_ID, "action": "next"})
+    assert response["Location"] == CONFIRM_URL
+
+
+def place(client, cart):
+    return client.post(CONFIRM_URL, {"checkout_token": str(cart.checkout_token), "action": "next"})
+
+
+# --- Which carts may enter --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("url", WIZARD_URLS)
+def test_without_a_confirmed_cart_every_step_sends_back_to_the_cart(client, user, url):
+    response = client.get(url, follow=True)
+
+    assert response.redirect_chain == [(CART_URL, 302)]
+    assert "premi «Checkout »" in response.content.decode() or "Checkout &gt;&gt;" in (
+        response.content.decode()
+    )
+    assert CheckoutDraft.objects.count() == 0
+
+
+def test_cart_whose_terms_were_not_accepted_is_sent_back(client, user):
+    plan = priced_plan(sku=SkuFactory(), effective_start=timezone.localdate() - timedelta(30))
+    cart_add_plan(user=user, plan_id=plan.pk, quantity=1, addon_quantities={})
+
+    response = client.get(CUSTOMER_URL)
+
+    assert response["Location"] == CART_URL
+    assert CheckoutDraft.objects.count() == 0
+
+
+def test_empty_cart_is_sent_back_with_a_message(client, cart):
+    CartLine.objects.filter(cart=cart).delete()
+
+    response = client.get(CUSTOMER_URL, follow=True)
+
+    assert response.redirect_chain[0] == (CART_URL, 302)
+    assert "Il carrello è vuoto: aggiungi un prodotto prima di procedere." in (
+        response.content.decode()
+    )
+    assert CheckoutDraft.objects.count() == 0
+
+
+def test_ordered_cart_is_sent_back(client, cart):
+    Cart.objects.filter(pk=cart.pk).update(status=Cart.Status.ORDERED)
+
+    assert client.get(COMPANY_URL)["Location"] == CART_URL
+
+
+@pytest.mark.parametrize(
+    ("url", "first_step"),
+    [(COMPANY_URL, CUSTOMER_URL), (TENANT_URL, CUSTOMER_URL), (CONFIRM_URL, CUSTOMER_URL)],
+)
+def test_a_step_cannot_be_skipped(client, cart, url, first_step):
+    assert client.get(url)["Location"] == first_step
+
+
+def test_the_tenant_step_needs_valid_company_data(client, cart):
+    client.post(CUSTOMER_URL, {"choice": "new", "action": "next"})
+    client.post(COMPANY_URL, {**company_data(vat_number="123"), "action": "next"})
+
+    assert client.get(TENANT_URL)["Location"] == COMPANY_URL
+    assert client.get(PARTNER_URL)["Location"] == COMPANY_URL
+
+
+# --- A new customer, all the way --------------------------------------------------------------
+
+
+def test_new_customer_with_a_new_tenant_places_one_order(client, pc_sandbox, user, cart):
+    walk_to_confirm(client)
+
+    confirmation = client.get(CONFIRM_URL).content.decode()
+    assert "Nuova Impresa S.r.l." in confirmation
+    assert 'data-tenant-branch="B"' in confirmation
+    assert f"Verrà creato il tenant {FREE_PREFIX}.onmicrosoft.com" in confirmation
+    assert f'<p class="font-monospace" data-confirm-mpn>{VALID_MPN_ID}</p>' in confirmation
+    assert "Business Standard" in confirmation
+    assert "Utilizzo stimato" in confirmation
+    assert f'value="{cart.checkout_token}"' in confirmation
+
+    response = place(client, cart)
+
+    order = Order.objects.get()
+    assert response["Location"] == reverse("orders:order_placed", kwargs={"pk": order.pk})
+    customer = Customer.objects.get()
+    assert (customer.reseller, customer.company_name, customer.vat_number) == (
+        user.reseller,
+        "Nuova Impresa S.r.l.",
+        "01234567897",
+    )
+    assert (customer.tenant_domain_prefix, customer.tenant_kind, customer.relationship_state) == (
+        FREE_PREFIX,
+        Customer.TenantKind.NEW,
+        Customer.RelationshipState.NOT_NEEDED,
+    )
+    assert (order.customer, order.mpn_id, order.is_new_tenant, order.cart) == (
+        customer,
+        VALID_MPN_ID,
+        True,
+        cart,
+    )
+    assert CheckoutDraft.objects.count() == 0
+
+
+def test_double_submit_reload_and_second_tab_give_the_same_single_order(
+    client, pc_sandbox, user, cart
+):
+    walk_to_confirm(client)
+    first = place(client, cart)
+
+    again = place(client, cart)
+    from_another_tab = place(client, cart)
+
+    assert first["Location"] == again["Location"] == from_another_tab["Location"]
+    assert Order.objects.count() == 1
+    assert Customer.objects.count() == 1
+
+
+def test_existing_tenant_with_relationship_is_recorded_as_such(client, pc_sandbox, user, cart):
+    walk_to_confirm(client, prefix=CONTOSO_PREFIX, company_name=CONTOSO_NAME)
+    assert "data-company-name-mismatch" not in client.get(CONFIRM_URL).content.decode()
+
+    place(client, cart)
+
+    customer = Customer.objects.get()
+    assert (customer.tenant_kind, customer.relationship_state) == (
+        Customer.TenantKind.EXISTING,
+        Customer.RelationshipState.ACCEPTED,
+    )
+    assert str(customer.partner_center_customer_id) == CONTOSO_CUSTOMER_ID
+    assert customer.partner_center_company_name == CONTOSO_NAME
+    assert Order.objects.get().is_new_tenant is False
+
+
+def test_existing_tenant_without_relationship_is_ordered_to_wait_for_it(
+    client, pc_sandbox, user, cart
+):
+    walk_to_confirm(client, prefix=FABRIKAM_PREFIX, company_name=FABRIKAM_NAME)
+
+    confirmation = client.get(CONFIRM_URL).content.decode()
+    assert 'data-relationship="pending"' in confirmation
+    assert "l'ordine resterà «In attesa della relazione»" in confirmation
+    assert "data-relationship-panel" in confirmation
+    place(client, cart)
+
+    customer = Customer.objects.get()
+    assert (customer.tenant_kind, customer.relationship_state) == (
+        Customer.TenantKind.EXISTING,
+        Customer.RelationshipState.PENDING,
+    )
+    assert customer.partner_center_customer_id is None
+
+
+def test_a_refused_order_keeps_the_draft_and_creates_no_customer(client, pc_sandbox, user, cart):
+    walk_to_confirm(client)
+    line = CartLine.objects.get(cart=cart)
+    Price.objects.create(
+        plan=line.plan,
+        cost_price=Decimal("150.00"),
+        erp_price=Decimal("180.00"),
+        effective_start=timezone.localdate() - timedelta(days=1),
+    )
+
+    response = place(client, cart)
+
+    assert response.status_code == 200
+    assert "Alcuni prezzi sono cambiati" in response.content.decode()
+    assert Order.objects.count() == 0
+    assert Customer.objects.count() == 0
+    assert CheckoutDraft.objects.filter(cart=cart).exists()
+
+
+def test_confirming_an_incomplete_draft_sends_to_the_missing_step(client, user, cart):
+    draft_ready_to_confirm(cart=cart)
+    CheckoutDraft.objects.filter(cart=cart).update(partner={"mpn_id": VALID_MPN_ID})
+
+    response = place(client, cart)
+
+    assert response["Location"] == PARTNER_URL
+    assert Order.objects.count() == 0
+
+
+# --- Back, reload, errors ---------------------------------------------------------------------
+
+
+def test_back_keeps_every_step(client, pc_sandbox, cart):
+    walk_to_confirm(client)
+
+    assert client.post(CONFIRM_URL, {"action": "back"})["Location"] == PARTNER_URL
+    partner = client.post(PARTNER_URL, {"mpn_id": VALID_MPN_ID, "action": "back"})
+    assert partner["Location"] == TENANT_URL
+    assert f'value="{FREE_PREFIX}"' in client.get(TENANT_URL).content.decode()
+    tenant = client.post(TENANT_URL, {"tenant_domain_prefix": FREE_PREFIX, "action": "back"})
+    assert tenant["Location"] == COMPANY_URL
+    company_page = client.get(COMPANY_URL).content.decode()
+    assert 'value="Nuova Impresa S.r.l."' in company_page
+    assert 'value="luca.neri@nuovaimpresa.example"' in company_page
+    assert client.get(CONFIRM_URL).status_code == 200
+    assert f'value="{VALID_MPN_ID}"' in client.get(PARTNER_URL).content.decode()
+
+
+def test_back_from_a_half_filled_company_step_keeps_what_was_typed(client, cart):
+    client.post(CUSTOMER_URL, {"choice": "new", "action": "next"})
+
+    response = client.post(
+        COMPANY_URL, {"company_name": "Solo Il Nome S.r.l.", "vat_number": "123", "action": "back"}
+    )
+
+    assert response["Location"] == CUSTOMER_URL
+    draft = CheckoutDraft.objects.get(cart=cart)
+    assert draft.company["is_complete"] is False
+    assert draft.company["values"]["company_name"] == "Solo Il Nome S.r.l."
+    assert 'value="Solo Il Nome S.r.l."' in client.get(COMPANY_URL).content.decode()
+
+
+def test_company_errors_are_shown_beside_their_fields_and_survive_a_reload(client, cart):
+    client.post(CUSTOMER_URL, {"choice": "new", "action": "next"})
+
+    response = client.post(
+        COMPANY_URL, {**company_data(vat_number="01234567898", province="Torino"), "action": "next"}
+    )
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "La Partita IVA non è valida: la cifra di controllo non corrisponde." in page
+    assert "La provincia è la sigla di 2 lettere" in page
+    assert 'value="01234567898"' in page
+    assert 'value="Torino"' in page
+    reloaded = client.get(COMPANY_URL).content.decode()
+    assert 'value="01234567898"' in reloaded
+
+
+def test_company_step_shows_the_guide_warning(client, cart):
+    client.post(CUSTOMER_URL, {"choice": "new", "action": "next"})
+
+    page = client.get(COMPANY_URL).content.decode()
+
+    assert "IMPORTANTE:" in page
+    assert "l'esatta ragione sociale che compare nel suo portale Office 365" in page
+    assert "Nome azienda" in page and "Prossimo &gt;&gt;" in page and "&lt;&lt; Indietro" in page
+
+
+def test_internal_use_prefills_the_company_from_the_reseller_profile(client, user):
+    checkout_ready_cart(user=user, purchase_type=Cart.PurchaseType.INTERNAL)
+    client.post(CUSTOMER_URL, {"choice": "new", "action": "next"})
+
+    page = client.get(COMPANY_URL).content.decode()
+
+    assert f'value="{user.reseller.company_name}"' in page
+    assert f'value="{user.reseller.vat_number}"' in page
+
+
+def test_resale_does_not_prefill_the_company(client, user, cart):
+    client.post(CUSTOMER_URL, {"choice": "new", "action": "next"})
+
+    page = client.get(COMPANY_URL).content.decode()
+
+    assert user.reseller.company_name not in page.split("<main", 1)[1].split("</main>")[0]
+
+
+# --- An existing customer ---------------------------------------------------------------------
+
+
+def test_existing_customer_skips_company_and_tenant_and_rechecks_the_relationship(
+    client, pc_sandbox, user, cart
+):
+    customer = CustomerFactory(
+        reseller=user.reseller,
+        company_name=FABRIKAM_NAME,
+        tenant_domain_prefix=FABRIKAM_PREFIX,
+        tenant_kind=Customer.TenantKind.EXISTING,
+        relationship_state=Customer.RelationshipState.PENDING,
+    )
+    pc_sandbox.control.accept_invitation(
+        "fabrikamsrl.onmicrosoft.com", partner_id=VALID_RESELLER_TENANT_ID
+    )
+
+    response = client.post(
+        CUSTOMER_URL, {"choice": "existing", "customer": customer.pk, "action": "next"}
+    )
+
+    assert response["Location"] == PARTNER_URL
+    customer.refresh_from_db()
+    assert customer.relationship_state == Customer.RelationshipState.ACCEPTED
+    assert customer.partner_center_company_name == FABRIKAM_NAME
+    assert client.get(COMPANY_URL)["Location"] == PARTNER_URL
+    assert client.get(TENANT_URL)["Location"] == PARTNER_URL
+
+    client.post(PARTNER_URL, {"mpn_id": VALID_MPN_ID, "action": "next"})
+    confirmation = client.get(CONFIRM_URL).content.decode()
+    assert FABRIKAM_NAME in confirmation and 'data-relationship="accepted"' in confirmation
+    place(client, cart)
+
+    assert Order.objects.get().customer == customer
+    assert Customer.objects.count() == 1
+
+
+def test_existing_customer_is_kept_when_partner_center_cannot_recheck(
+    client, pc_sandbox, user, cart
+):
+    customer = CustomerFactory(
+        reseller=user.reseller,
+        tenant_domain_prefix=FABRIKAM_PREFIX,
+        tenant_kind=Customer.TenantKind.EXISTING,
+        relationship_state=Customer.RelationshipState.PENDING,
+    )
+    pc_sandbox.control.inject_fault("status", path_prefix="/v1/customers", status=503)
+
+    response = client.post(
+        CUSTOMER_URL, {"choice": "existing", "customer": customer.pk, "action": "next"}, follow=True
+    )
+
+    assert response.redirect_chain == [(PARTNER_URL, 302)]
+    assert "Partner Center non risponde" in response.content.decode()
+    customer.refresh_from_db()
+    assert (customer.relationship_state, customer.relationship_checked_at) == (
+        Customer.RelationshipState.PENDING,
+        None,
+    )
+
+
+def test_choosing_existing_without_a_customer_is_refused_beside_the_field(client, user, cart):
+    CustomerFactory(reseller=user.reseller)
+
+    response = client.post(CUSTOMER_URL, {"choice": "existing", "action": "next"})
+
+    assert response.status_code == 200
+    assert "Scegli il cliente esistente." in response.content.decode()
+    assert CheckoutDraft.objects.get(cart=cart).customer_choice == ""
+
+
+def test_the_customer_step_offers_both_choices_with_the_guide_labels(client, user, cart):
+    CustomerFactory(reseller=user.reseller, company_name="Cliente Già Noto S.r.l.")
+
+    page = client.get(CUSTOMER_URL).content.decode()
+
+    assert "per un nuovo cliente" in page
+    assert "per un cliente esistente" in page
+    assert "Cliente Già Noto S.r.l." in page
