@@ -13,6 +13,7 @@ from storefront.tests.factories import ResellerFactory
 from tenants.errors import PartnerCenterUnavailableError
 from tenants.models import CheckoutDraft
 from tenants.services import reseller_validate_mpn
+from tenants.tasks import resellers_revalidate_mpn_task
 from tenants.tests.factories import (
     VALID_MPN_ID,
     VALID_RESELLER_TENANT_ID,
@@ -280,6 +281,17 @@ def test_revalidate_mpn_checks_every_active_reseller_and_stores_the_outcome(pc_s
     assert Reseller.objects.get(pk=unsigned.pk).mpn_status == Reseller.MpnStatus.INVALID
     assert Reseller.objects.get(pk=without_mpn.pk).mpn_status == Reseller.MpnStatus.UNCHECKED
     assert Reseller.objects.get(pk=inactive.pk).mpn_status == Reseller.MpnStatus.UNCHECKED
+
+
+def test_nightly_task_revalidates_every_active_reseller(pc_sandbox):
+    valid = ResellerFactory(mpn_id=VALID_MPN_ID)
+    unsigned = ResellerFactory(mpn_id="3456789")
+
+    counts = resellers_revalidate_mpn_task.delay().get()
+
+    assert counts == {"valid": 1, "invalid": 1}
+    assert Reseller.objects.get(pk=valid.pk).mpn_status == Reseller.MpnStatus.VALID
+    assert Reseller.objects.get(pk=unsigned.pk).mpn_status == Reseller.MpnStatus.INVALID
 
 
 def test_revalidate_mpn_bypasses_the_cache(pc_sandbox):

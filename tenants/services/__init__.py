@@ -9,7 +9,12 @@ from tenants.services.checkout import (
     checkout_draft_save_prefix,
     checkout_place_order,
 )
-from tenants.services.mpn import MpnValidation, reseller_validate_mpn
+from tenants.services.mpn import (
+    MpnValidation,
+    ResellerRevalidation,
+    reseller_validate_mpn,
+    resellers_revalidate_mpn,
+)
 from tenants.services.partner_center import (
     PrefixCheck,
     RelationshipCheck,
@@ -23,6 +28,7 @@ __all__ = [
     "MpnValidation",
     "PrefixCheck",
     "RelationshipCheck",
+    "ResellerRevalidation",
     "TenantMatch",
     "checkout_draft_choose_customer",
     "checkout_draft_get_or_create",
@@ -34,5 +40,6 @@ __all__ = [
     "customer_check_relationship",
     "reseller_invitation_url",
     "reseller_validate_mpn",
+    "resellers_revalidate_mpn",
     "tenant_check_prefix",
 ]

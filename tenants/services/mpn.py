@@ -8,6 +8,7 @@ Partner Agreement is signed. Valid results are cached per reseller and MPN ID fo
 
 import logging
 import uuid
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from datetime import datetime
 
@@ -193,3 +194,34 @@ def _record_on_reseller(reseller: Reseller, validation: MpnValidation) -> None:
     Reseller.objects.filter(pk=reseller.pk).update(**changes)
     for field_name, value in changes.items():
         setattr(reseller, field_name, value)
+
+
+@dataclass(frozen=True)
+class ResellerRevalidation:
+    """The nightly re-check of one reseller: ``outcome`` is valid, invalid, unavailable, no_mpn."""
+
+    reseller: Reseller
+    outcome: str
+    detail: str
+
+
+def resellers_revalidate_mpn(
+    *, resellers: Iterable[Reseller], record: bool = True
+) -> list[ResellerRevalidation]:
+    """Validate again, bypassing the cache, each reseller's profile MPN ID (SPEC §5.3)."""
+    results = []
+    for reseller in resellers:
+        if not reseller.mpn_id:
+            results.append(ResellerRevalidation(reseller, "no_mpn", ""))
+            continue
+        try:
+            validation = reseller_validate_mpn(
+                reseller=reseller, mpn_id=reseller.mpn_id, use_cache=False, record=record
+            )
+        except PartnerCenterUnavailableError as error:
+            results.append(ResellerRevalidation(reseller, "unavailable", str(error.message)))
+            continue
+        outcome = "valid" if validation.is_valid else "invalid"
+        detail = "" if validation.is_valid else f"({validation.code}) {validation.message}"
+        results.append(ResellerRevalidation(reseller, outcome, detail))
+    return results

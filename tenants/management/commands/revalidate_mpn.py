@@ -3,8 +3,14 @@ from collections import Counter
 from django.core.management.base import BaseCommand, CommandError
 
 from storefront.models import Reseller
-from tenants.errors import PartnerCenterUnavailableError
-from tenants.services import reseller_validate_mpn
+from tenants.services import resellers_revalidate_mpn
+
+OUTCOME_WORDS = {
+    "valid": "valid",
+    "invalid": "not valid",
+    "unavailable": "not checked,",
+    "no_mpn": "no MPN ID on the profile",
+}
 
 
 class Command(BaseCommand):
@@ -27,11 +33,15 @@ class Command(BaseCommand):
             resellers = resellers.filter(pk=reseller)
             if not resellers.exists():
                 raise CommandError(f"No active reseller with id {reseller}.")
-        counts = Counter()
-        for each in resellers.iterator():
-            counts[self._revalidate(each, record=not dry_run)] += 1
+        results = resellers_revalidate_mpn(resellers=resellers.iterator(), record=not dry_run)
+        for result in results:
+            label = f"#{result.reseller.pk} {result.reseller.company_name}"
+            mpn = f" MPN ID {result.reseller.mpn_id}" if result.reseller.mpn_id else ""
+            line = f"{label}{mpn}: {OUTCOME_WORDS[result.outcome]} {result.detail}".rstrip()
+            (self.stderr if result.outcome == "unavailable" else self.stdout).write(line)
+        counts = Counter(result.outcome for result in results)
         summary = (
-            f"{sum(counts.values())} resellers checked: {counts['valid']} valid, "
+            f"{len(results)} resellers checked: {counts['valid']} valid, "
             f"{counts['invalid']} not valid, {counts['unavailable']} not checked "
             f"(Partner Center unavailable), {counts['no_mpn']} without MPN ID."
         )
@@ -39,24 +49,3 @@ class Command(BaseCommand):
             summary += " Dry run: nothing stored."
         style = self.style.WARNING if counts["unavailable"] else self.style.SUCCESS
         self.stdout.write(style(summary))
-
-    def _revalidate(self, reseller: Reseller, *, record: bool) -> str:
-        label = f"#{reseller.pk} {reseller.company_name}"
-        if not reseller.mpn_id:
-            self.stdout.write(f"{label}: no MPN ID on the profile")
-            return "no_mpn"
-        try:
-            validation = reseller_validate_mpn(
-                reseller=reseller, mpn_id=reseller.mpn_id, use_cache=False, record=record
-            )
-        except PartnerCenterUnavailableError as error:
-            self.stderr.write(f"{label} MPN ID {reseller.mpn_id}: not checked, {error.message}")
-            return "unavailable"
-        if validation.is_valid:
-            self.stdout.write(f"{label} MPN ID {validation.mpn_id}: valid")
-            return "valid"
-        self.stdout.write(
-            f"{label} MPN ID {validation.mpn_id}: not valid ({validation.code}) "
-            f"{validation.message}"
-        )
-        return "invalid"
