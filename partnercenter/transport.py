@@ -176,6 +176,11 @@ class PartnerCenterTransport:
             )
         except requests.RequestException as exc:
             raise _transport_error(exc, operation=operation, ids=ids) from exc
+        except OSError as exc:
+            # requests checks the CA bundle before connecting: a wrong path means nothing was sent.
+            raise PartnerCenterUnavailable(
+                f"{operation}: TLS set-up failed before sending ({exc})", **ids
+            ) from exc
 
     def _record(self, record: CallRecord) -> None:
         if self._on_call is None:
