@@ -199,11 +199,22 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", 900)}
+# A task of a killed worker goes back to the queue after the visibility timeout; running workers
+# look for such tasks every unacked_restore_interval seconds.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", 900),
+    "unacked_restore_interval": 10,
+    "unacked_restore_throttle": 1,
+}
 CELERY_BEAT_SCHEDULE = {
     "revalidate-mpn-nightly": {
         "task": "tenants.tasks.resellers_revalidate_mpn_task",
         "schedule": crontab(hour=2, minute=30),
+    },
+    "orders-sweep": {"task": "orders.tasks.orders_sweep_task", "schedule": 300.0},
+    "orders-check-relationships": {
+        "task": "orders.tasks.orders_check_relationships_task",
+        "schedule": 900.0,
     },
 }
 
@@ -259,6 +270,19 @@ VAT_RATE = Decimal(env("VAT_RATE", default="0.22"))
 DEFAULT_MARKUP_PERCENT = Decimal(env("DEFAULT_MARKUP_PERCENT", default="10.00"))
 MPN_VALIDATION_CACHE_SECONDS = env.int("MPN_VALIDATION_CACHE_SECONDS", default=900)
 RELATIONSHIP_WAIT_DAYS = env.int("RELATIONSHIP_WAIT_DAYS", default=14)
+
+# --- Provisioning (orders/conf.py) ------------------------------------------------------------
+
+ORDER_POLL_SECONDS = env.float("ORDER_POLL_SECONDS", default=15)
+ORDER_RETRY_BASE_SECONDS = env.float("ORDER_RETRY_BASE_SECONDS", default=5)
+# Keep below the broker's visibility timeout, or a waiting task is handed to a second worker.
+ORDER_RETRY_MAX_SECONDS = env.float("ORDER_RETRY_MAX_SECONDS", default=300)
+ORDER_MAX_TRANSIENT_FAILURES = env.int("ORDER_MAX_TRANSIENT_FAILURES", default=10)
+ORDER_ACTIVATION_TIMEOUT_MINUTES = env.float("ORDER_ACTIVATION_TIMEOUT_MINUTES", default=120)
+ORDER_SWEEP_AFTER_MINUTES = env.float("ORDER_SWEEP_AFTER_MINUTES", default=10)
+ORDER_RELATIONSHIP_REMINDER_HOURS = env.float("ORDER_RELATIONSHIP_REMINDER_HOURS", default=24)
+EMAIL_MAX_RETRIES = env.int("EMAIL_MAX_RETRIES", default=8)
+EMAIL_RETRY_BASE_SECONDS = env.float("EMAIL_RETRY_BASE_SECONDS", default=30)
 MICROSOFT_PARTNER_SITE_URL = "https://partner.microsoft.com/it-it/"
 OFFICE_PORTAL_URL = "https://portal.office.com"
 

@@ -10,7 +10,8 @@ urlpatterns = [
     path("profilo/", views.profile, name="profile"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("catalogo/", include("catalog.urls")),
-    path("", include("checkout.urls")),
+    path("carrello/", include("checkout.urls")),
+    path("ordini/", include("orders.urls")),
     path("clienti/", include("tenants.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -11,7 +11,7 @@ def test_anonymous_visitor_is_sent_to_sign_in_from_every_storefront_page(client)
         "home",
         "catalog:index",
         "checkout:cart",
-        "checkout:order_list",
+        "orders:order_list",
         "tenants:customer_list",
         "profile",
     ]:

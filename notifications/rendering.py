@@ -1,0 +1,70 @@
+"""Rendering the outbox e-mails: HTML and plain text, in the recipient's language.
+
+Templates live in templates/notifications/email/<language>/<kind>{_subject.txt,.txt,.html}: one
+set per language rather than a message catalogue, because e-mails are prose that a translator
+writes as a whole. Rendering runs under ``translation.override`` so that dates, amounts (the
+``euro`` filter) and catalog labels follow the language too. Staff alerts are Italian only.
+"""
+
+from email.utils import parseaddr
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.template.loader import render_to_string
+from django.utils import translation
+
+from notifications.models import Email
+from orders.selectors import order_email_context
+from storefront.crypto import DecryptionError, decrypt_text
+
+EMAIL_LANGUAGES = ("it", "en")
+
+
+class EmailRenderError(Exception):
+    """The e-mail cannot be written (e.g. the credentials are no longer stored)."""
+
+
+def render_email(email: Email) -> EmailMultiAlternatives:
+    language = email.language if email.language in EMAIL_LANGUAGES else "it"
+    if email.kind == Email.Kind.STAFF_FAILURE_ALERT:
+        language = "it"
+    base = f"notifications/email/{language}/{email.kind}"
+    with translation.override(language):
+        context = _context(email)
+        subject = " ".join(render_to_string(f"{base}_subject.txt", context).split())
+        text = render_to_string(f"{base}.txt", context)
+        html = render_to_string(f"{base}.html", context)
+    message = EmailMultiAlternatives(
+        subject=subject,
+        body=text,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=email.recipients,
+        headers={"Message-ID": _message_id(email)},
+    )
+    message.attach_alternative(html, "text/html")
+    return message
+
+
+def _context(email: Email) -> dict:
+    context = order_email_context(order_id=email.order_id)
+    context["email"] = email
+    if email.kind == Email.Kind.CREDENTIALS:
+        context["admin_password"] = _admin_password(context["order"])
+    return context
+
+
+def _admin_password(order) -> str:
+    """Decrypted only here, only while e-mail 1 is rendered; never logged or stored in clear."""
+    if not order.admin_password_encrypted:
+        raise EmailRenderError("the new tenant's password is no longer stored")
+    try:
+        return decrypt_text(order.admin_password_encrypted)
+    except DecryptionError as exc:
+        raise EmailRenderError(str(exc)) from exc
+
+
+def _message_id(email: Email) -> str:
+    """Stable per outbox row: a copy re-sent after a crash is recognisably the same message."""
+    _, address = parseaddr(settings.DEFAULT_FROM_EMAIL)
+    domain = address.rpartition("@")[2] or "storefront.local"
+    return f"<csp-storefront-email-{email.pk}@{domain}>"

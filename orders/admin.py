@@ -1,0 +1,301 @@
+"""Staff's view of orders: filters, timeline, Partner Center calls, e-mails, and the actions.
+
+Everything is read-only here; what staff may change goes through the actions, which call the same
+services as the worker (orders/services/staff.py) and record who acted. The new tenant's
+encrypted password is never shown: only whether one is still waiting for e-mail 1.
+"""
+
+from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext_lazy as _
+
+from notifications.models import Email
+from orders.errors import OrderError
+from orders.models import Order, OrderEvent, OrderLine
+from orders.services.staff import order_cancel, order_mark_resolved, order_resume, order_retry
+from partnercenter.models import PartnerCenterCall
+
+NUMBER_PREFIX = "ORD-"
+CALLS_SHOWN = 200
+
+
+class ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class OrderLineInline(ReadOnlyInline):
+    model = OrderLine
+    fk_name = "order"
+    fields = (
+        "position",
+        "product_title",
+        "sku_title",
+        "term",
+        "billing",
+        "quantity",
+        "unit_price",
+        "estimated_usage",
+        "partner_center_order_id",
+        "partner_center_subscription_id",
+        "subscription_status",
+        "subscription_started_at",
+    )
+    readonly_fields = fields
+    ordering = ("position",)
+
+
+class OrderEventInline(ReadOnlyInline):
+    model = OrderEvent
+    fields = ("created_at", "kind", "from_status", "to_status", "actor", "actor_user", "message")
+    readonly_fields = fields
+    ordering = ("created_at", "pk")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("actor_user")
+
+
+class EmailInline(ReadOnlyInline):
+    model = Email
+    fields = ("kind", "key", "recipients", "status", "attempts", "sent_at", "last_error")
+    readonly_fields = fields
+
+
+@admin.register(Order)
+class OrderAdmin(admin.ModelAdmin):
+    list_display = (
+        "number",
+        "created_at",
+        "reseller",
+        "customer",
+        "tenant_domain",
+        "status",
+        "failure_reason",
+        "updated_at",
+    )
+    list_filter = (
+        "status",
+        "failure_reason",
+        "is_new_tenant",
+        ("created_at", admin.DateFieldListFilter),
+        ("reseller", admin.RelatedOnlyFieldListFilter),
+    )
+    list_select_related = ("reseller", "customer")
+    search_fields = (
+        "tenant_domain",
+        "mpn_id",
+        "customer__company_name",
+        "reseller__company_name",
+        "user__email",
+        "partner_center_customer_id",
+        "partner_center_cart_id",
+    )
+    date_hierarchy = "created_at"
+    ordering = ("-created_at",)
+    inlines = (OrderLineInline, OrderEventInline, EmailInline)
+    actions = ("retry_orders", "resume_orders", "cancel_orders", "mark_orders_resolved")
+    fieldsets = (
+        (
+            None,
+            {
+                "fields": (
+                    "number",
+                    "status",
+                    "reseller",
+                    "user",
+                    "customer",
+                    "tenant_domain",
+                    "is_new_tenant",
+                    "mpn_id",
+                    "purchase_type",
+                    "created_at",
+                    "completed_at",
+                )
+            },
+        ),
+        (_("Errore"), {"fields": ("failure_reason", "failure_code", "failure_detail")}),
+        (
+            _("Partner Center"),
+            {
+                "fields": (
+                    "reseller_tenant_id",
+                    "mpn_validated_at",
+                    "partner_center_customer_id",
+                    "customer_request_id",
+                    "admin_user_name",
+                    "has_admin_password",
+                    "agreement_accepted_at",
+                    "agreement_request_id",
+                    "partner_center_cart_id",
+                    "cart_request_id",
+                    "checkout_request_id",
+                    "checked_out_at",
+                    "activated_at",
+                    "attention_due_at",
+                    "transient_failures",
+                    "awaiting_relationship_since",
+                    "awaiting_relationship_until",
+                )
+            },
+        ),
+        (
+            _("Totali"),
+            {
+                "fields": (
+                    "monthly_net",
+                    "monthly_vat",
+                    "annual_net",
+                    "annual_vat",
+                    "estimated_usage_total",
+                )
+            },
+        ),
+        (_("Chiamate a Partner Center"), {"fields": ("partner_center_calls",)}),
+    )
+
+    def get_readonly_fields(self, request, obj=None):
+        return [field for fieldset in self.fieldsets for field in fieldset[1]["fields"]]
+
+    def get_queryset(self, request) -> QuerySet[Order]:
+        return super().get_queryset(request).select_related("reseller", "customer", "user")
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    def get_search_results(self, request, queryset, search_term):
+        """«ORD-000042» (or 42) finds that order, besides the text fields."""
+        queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        number = search_term.strip().upper().removeprefix(NUMBER_PREFIX)
+        if number.isdigit():
+            queryset |= self.model.objects.filter(pk=int(number))
+        return queryset, may_have_duplicates
+
+    @admin.display(description=_("numero"), ordering="pk")
+    def number(self, order: Order) -> str:
+        return order.number
+
+    @admin.display(description=_("password del tenant in attesa dell'e-mail 1"), boolean=True)
+    def has_admin_password(self, order: Order) -> bool:
+        return bool(order.admin_password_encrypted)
+
+    @admin.display(description=_("chiamate"))
+    def partner_center_calls(self, order: Order) -> str:
+        calls = PartnerCenterCall.objects.filter(order_id=order.pk).order_by("created_at", "pk")
+        rows = format_html_join(
+            "",
+            "<tr><td>{}</td><td>{}</td><td>{} {}</td><td>{}</td><td>{}</td><td>{}</td>"
+            "<td>{} ms</td></tr>",
+            (
+                (
+                    call.created_at.strftime("%d/%m/%Y %H:%M:%S"),
+                    call.operation,
+                    call.method,
+                    call.path,
+                    call.status or "—",
+                    call.error_code or call.error_class or "",
+                    call.ms_request_id,
+                    call.duration_ms,
+                )
+                for call in calls[:CALLS_SHOWN]
+            ),
+        )
+        return format_html(
+            "<table><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th>"
+            "<th>MS-RequestId</th><th>{}</th></tr></thead><tbody>{}</tbody></table>",
+            _("quando"),
+            _("operazione"),
+            _("richiesta"),
+            _("stato HTTP"),
+            _("errore"),
+            _("durata"),
+            rows,
+        )
+
+    def _run(self, request, queryset, action, done_message: str) -> None:
+        done, refused = [], []
+        for order in queryset.order_by("pk"):
+            try:
+                action(order=order, user=request.user)
+            except OrderError as exc:
+                refused.append(f"{order.number}: {exc.message}")
+            else:
+                done.append(order.number)
+        if done:
+            self.message_user(request, f"{done_message}: {', '.join(done)}.", messages.SUCCESS)
+        for message in refused:
+            self.message_user(request, message, messages.ERROR)
+
+    @admin.action(description=_("Riprova gli ordini non riusciti"))
+    def retry_orders(self, request, queryset):
+        self._run(
+            request,
+            queryset,
+            lambda order, user: order_retry(order_id=order.pk, user=user),
+            "Nuovo tentativo avviato",
+        )
+
+    @admin.action(description=_("Riprendi (verifica la relazione o riaccoda)"))
+    def resume_orders(self, request, queryset):
+        self._run(
+            request,
+            queryset,
+            lambda order, user: order_resume(order_id=order.pk, user=user),
+            "Ripresi",
+        )
+
+    @admin.action(description=_("Annulla gli ordini"))
+    def cancel_orders(self, request, queryset):
+        self._run(
+            request,
+            queryset,
+            lambda order, user: order_cancel(order_id=order.pk, user=user),
+            "Annullati",
+        )
+
+    @admin.action(description=_("Segna come risolti"))
+    def mark_orders_resolved(self, request, queryset):
+        self._run(
+            request,
+            queryset,
+            lambda order, user: order_mark_resolved(order_id=order.pk, user=user),
+            "Segnati come risolti",
+        )
+
+
+@admin.register(OrderLine)
+class SubscriptionAdmin(admin.ModelAdmin):
+    """The order lines as the subscriptions they became."""
+
+    list_display = (
+        "order",
+        "product_title",
+        "sku_title",
+        "term",
+        "billing",
+        "quantity",
+        "partner_center_subscription_id",
+        "subscription_status",
+        "subscription_started_at",
+    )
+    list_filter = ("subscription_status", "term", "billing")
+    list_select_related = ("order",)
+    search_fields = ("partner_center_subscription_id", "partner_center_order_id", "sku_title")
+
+    def get_readonly_fields(self, request, obj=None):
+        return [field.name for field in self.model._meta.fields]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

@@ -1,0 +1,47 @@
+"""Tunables of provisioning, read from settings at call time (defaults in storefront/settings.py).
+
+Tests shorten them with pytest-django's ``settings``; a worker process gets them from the
+environment through storefront/settings.py (ORDER_* variables, README).
+"""
+
+from datetime import timedelta
+
+from django.conf import settings
+
+
+def poll_seconds() -> float:
+    """Wait between two looks at a Partner Center order that is not active yet."""
+    return float(settings.ORDER_POLL_SECONDS)
+
+
+def retry_base_seconds() -> float:
+    """First wait after a transient failure; doubled at each failure in a row."""
+    return float(settings.ORDER_RETRY_BASE_SECONDS)
+
+
+def retry_max_seconds() -> float:
+    """Longest wait between two attempts (kept below the broker's visibility timeout)."""
+    return float(settings.ORDER_RETRY_MAX_SECONDS)
+
+
+def max_transient_failures() -> int:
+    """Transient failures in a row after which the order fails as partner_center_unavailable."""
+    return int(settings.ORDER_MAX_TRANSIENT_FAILURES)
+
+
+def activation_timeout() -> timedelta:
+    """How long a checked-out order may stay pending in Partner Center before staff look at it."""
+    return timedelta(minutes=float(settings.ORDER_ACTIVATION_TIMEOUT_MINUTES))
+
+
+def sweep_after() -> timedelta:
+    """An order due this long ago without the worker touching it is resumed by the sweeper."""
+    return timedelta(minutes=float(settings.ORDER_SWEEP_AFTER_MINUTES))
+
+
+def relationship_wait() -> timedelta:
+    return timedelta(days=settings.RELATIONSHIP_WAIT_DAYS)
+
+
+def relationship_reminder_interval() -> timedelta:
+    return timedelta(hours=float(settings.ORDER_RELATIONSHIP_REMINDER_HOURS))

@@ -1,0 +1,58 @@
+from argparse import ArgumentTypeError
+from datetime import timedelta
+
+from django.core.management.base import BaseCommand
+from django.utils import timezone
+
+from orders import conf
+from orders.services.sweeping import orders_sweep
+
+
+def minutes_argument(value: str) -> int:
+    try:
+        minutes = int(value)
+    except ValueError:
+        raise ArgumentTypeError(f"a whole number of minutes, not {value!r}") from None
+    if minutes < 0:
+        raise ArgumentTypeError(f"cannot be negative ({minutes})")
+    return minutes
+
+
+class Command(BaseCommand):
+    help = (
+        "Enqueue again the orders left behind in 'placed' or 'provisioning': overdue for the "
+        "worker by more than the threshold (broker down when they were placed, worker killed, "
+        "message lost). Safe to run at any time: provisioning is idempotent."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--older-than-minutes",
+            type=minutes_argument,
+            metavar="N",
+            help="overdue by more than N minutes (default: ORDER_SWEEP_AFTER_MINUTES, "
+            f"{int(conf.sweep_after().total_seconds() // 60)})",
+        )
+        parser.add_argument("--dry-run", action="store_true", help="list them, enqueue nothing")
+
+    def handle(self, *args, older_than_minutes: int | None, dry_run: bool, **options):
+        older_than = (
+            conf.sweep_after()
+            if older_than_minutes is None
+            else timedelta(minutes=older_than_minutes)
+        )
+        result = orders_sweep(older_than=older_than, dry_run=dry_run)
+        now = timezone.now()
+        for order in result.overdue:
+            late = int((now - order.attention_due_at).total_seconds() // 60)
+            line = f"{order.number} {order.status}, due {late} min ago"
+            if not dry_run:
+                line += " → enqueued" if order.pk in result.resumed else " → moved on meanwhile"
+            self.stdout.write(line)
+        summary = (
+            f"{len(result.overdue)} orders overdue by more than "
+            f"{int(older_than.total_seconds() // 60)} min, {len(result.resumed)} enqueued again."
+        )
+        if dry_run:
+            summary += " Dry run: nothing enqueued."
+        self.stdout.write(self.style.SUCCESS(summary))

@@ -1,0 +1,194 @@
+"""One provisioning run of an order: the steps in order, and what to do when one stops.
+
+``order_provision`` is what the Celery task calls. It runs the steps until one must wait (the
+order is not active in Partner Center yet, a transient error) and returns the seconds after which
+to run again, or None when there is nothing more to do (active, failed, parked, not ours).
+
+Retry policy (STYLE habit 7): transient errors (Partner Center unreachable or 5xx, 429 with its
+Retry-After, an unreadable answer, tenants' checks unable to reach it, SMTP not accepting now)
+wait with capped exponential backoff; after ``conf.max_transient_failures()`` in a row the order
+fails as partner_center_unavailable (email_failed for SMTP), and staff are alerted. Definite
+refusals fail the order at once with their reason. Any other exception is a bug: it propagates,
+the task fails loudly, the order stays due and ``sweep_orders`` resumes it.
+"""
+
+import logging
+import random
+from datetime import timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from orders import conf
+from orders.errors import OrderTransitionError
+from orders.models import WORKING_STATUSES, Order, OrderEvent, OrderStatus
+from orders.provisioning.emails import step_send_emails
+from orders.provisioning.errors import (
+    BUSINESS_ERRORS,
+    TRANSIENT_ERRORS,
+    AwaitingRelationship,
+    ProvisioningStopped,
+    StepFailed,
+    exhausted_reason,
+    failure_from_partner_center,
+)
+from orders.provisioning.recording import order_record
+from orders.provisioning.steps import (
+    step_await_activation,
+    step_checkout,
+    step_ensure_agreement,
+    step_ensure_cart,
+    step_ensure_customer,
+    step_validate_mpn,
+)
+from orders.services.status import Failure, order_event_record, order_set_status
+from partnercenter.errors import PartnerCenterRateLimited
+from partnercenter.services import partner_center_call_context, partner_center_client
+
+logger = logging.getLogger(__name__)
+
+STEPS = (
+    step_validate_mpn,
+    step_ensure_customer,
+    step_ensure_agreement,
+    step_ensure_cart,
+    step_checkout,
+    step_await_activation,
+    step_send_emails,
+)
+Actor = OrderEvent.Actor
+
+
+def order_provision(*, order_id: int) -> float | None:
+    """Advance the order as far as it can go now; the seconds to wait, or None when done."""
+    order = _start(order_id)
+    if order is None:
+        return None
+    try:
+        with partner_center_call_context(order_id=order.pk), partner_center_client() as client:
+            for step in STEPS:
+                wait = step(order, client)
+                if wait is not None:
+                    return _wait(order, wait)
+        _finish(order)
+    except ProvisioningStopped:
+        logger.info("order %s left provisioning during the run", order.pk)
+    except AwaitingRelationship:
+        _park(order)
+    except StepFailed as exc:
+        _fail(order, exc.failure)
+    except BUSINESS_ERRORS as exc:
+        _fail(order, failure_from_partner_center(exc))
+    except TRANSIENT_ERRORS as exc:
+        return _after_transient_error(order, exc)
+    return None
+
+
+def _start(order_id: int) -> Order | None:
+    """The order, now provisioning and due; None when it is not the worker's to provision."""
+    with transaction.atomic():
+        order = Order.objects.select_for_update().filter(pk=order_id).first()
+        if order is None or order.status not in WORKING_STATUSES:
+            return None
+        if order.status == OrderStatus.PLACED:
+            order_set_status(
+                order_id=order.pk,
+                to_status=OrderStatus.PROVISIONING,
+                actor=Actor.WORKER,
+                message="Attivazione avviata.",
+            )
+        # Due now: should this run die, the sweeper finds the order after its threshold.
+        Order.objects.filter(pk=order.pk).update(attention_due_at=timezone.now())
+    return Order.objects.select_related("customer", "reseller", "user").get(pk=order_id)
+
+
+def _wait(order: Order, seconds: float) -> float:
+    order_record(order, attention_due_at=timezone.now() + timedelta(seconds=seconds))
+    return seconds
+
+
+def _finish(order: Order) -> None:
+    _set_status_if_still_provisioning(
+        order, OrderStatus.ACTIVE, message="La sottoscrizione è attiva. E-mail inviate."
+    )
+
+
+def _park(order: Order) -> None:
+    now = timezone.now()
+    since = order.awaiting_relationship_since or now
+    until = order.awaiting_relationship_until or since + conf.relationship_wait()
+    _set_status_if_still_provisioning(
+        order,
+        OrderStatus.AWAITING_RELATIONSHIP,
+        message=f"Il tenant {order.tenant_domain} non ha ancora accettato la relazione di "
+        f"rivenditore: l'ordine riprenderà da solo appena accettata (attesa fino al "
+        f"{timezone.localtime(until):%d/%m/%Y}).",
+        changes={
+            "awaiting_relationship_since": since,
+            "awaiting_relationship_until": until,
+            "attention_due_at": None,
+        },
+    )
+
+
+def _fail(order: Order, failure: Failure) -> None:
+    logger.warning(
+        "order %s failed: %s %s %s", order.pk, failure.reason, failure.code, failure.detail
+    )
+    _set_status_if_still_provisioning(
+        order,
+        OrderStatus.FAILED,
+        message=f"Attivazione non riuscita: {failure.detail or failure.reason}",
+        failure=failure,
+    )
+
+
+def _set_status_if_still_provisioning(order: Order, to_status: str, **kwargs) -> None:
+    """A duplicate run (a message delivered twice) may have got there first: that is fine."""
+    try:
+        order_set_status(
+            order_id=order.pk,
+            to_status=to_status,
+            actor=Actor.WORKER,
+            expected_from=frozenset({OrderStatus.PROVISIONING}),
+            **kwargs,
+        )
+    except OrderTransitionError:
+        logger.info("order %s: already left provisioning, %s not recorded", order.pk, to_status)
+
+
+def _after_transient_error(order: Order, exc: Exception) -> float | None:
+    failures = order.transient_failures + 1
+    detail = f"{type(exc).__name__}: {exc}"
+    if failures >= conf.max_transient_failures():
+        _fail(
+            order,
+            Failure(
+                reason=exhausted_reason(exc),
+                code=getattr(exc, "error_code", "") or "",
+                detail=f"{failures} tentativi falliti; ultimo errore: {detail}",
+            ),
+        )
+        return None
+    wait = _backoff_seconds(failures, exc)
+    try:
+        order_record(order, transient_failures=failures)
+        _wait(order, wait)
+    except ProvisioningStopped:
+        return None
+    order_event_record(
+        order=order,
+        kind=OrderEvent.Kind.RETRY_SCHEDULED,
+        message=f"Errore temporaneo ({detail}): nuovo tentativo tra {wait:.0f} s "
+        f"({failures} di {conf.max_transient_failures()}).",
+    )
+    logger.warning("order %s: transient error %s, retry in %.1f s", order.pk, detail, wait)
+    return wait
+
+
+def _backoff_seconds(failures: int, exc: Exception) -> float:
+    if isinstance(exc, PartnerCenterRateLimited):
+        return min(float(exc.retry_after), conf.retry_max_seconds())
+    delay = min(conf.retry_base_seconds() * 2 ** (failures - 1), conf.retry_max_seconds())
+    # Up to 10 % jitter, so orders failing together do not all come back together.
+    return delay * (1 + random.random() / 10)

@@ -1,0 +1,7 @@
+"""Writes of orders. Placement and the state machine are imported from here; staff actions
+(staff.py) and the sweeper (sweeping.py) by their module, as they reach provisioning."""
+
+from orders.services.placement import order_place
+from orders.services.status import Failure, order_event_record, order_set_status
+
+__all__ = ["Failure", "order_event_record", "order_place", "order_set_status"]

@@ -1,0 +1,84 @@
+"""What staff do to an order from the admin: retry, resume, cancel, mark resolved.
+
+Each goes through the same state machine and provisioning services the worker uses, and its event
+row names the staff member who did it.
+"""
+
+from datetime import timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from notifications.services import email_reset_failed
+from orders.errors import OrderTransitionError
+from orders.models import Order, OrderEvent, OrderStatus
+from orders.provisioning.relationship import RelationshipOutcome, order_check_relationship
+from orders.services.status import order_enqueue_provisioning, order_set_status
+from orders.services.sweeping import order_resume_overdue
+
+STAFF = OrderEvent.Actor.STAFF
+
+
+def order_retry(*, order_id: int, user) -> Order:
+    """A failed order goes back to provisioning from where it stopped.
+
+    The MPN ID is validated again (it may be what staff fixed); failed e-mails may be sent again.
+    Partner Center ids already obtained are kept, so nothing is created twice.
+    """
+    with transaction.atomic():
+        order = order_set_status(
+            order_id=order_id,
+            to_status=OrderStatus.PROVISIONING,
+            actor=STAFF,
+            actor_user=user,
+            expected_from=frozenset({OrderStatus.FAILED}),
+            message=f"Nuovo tentativo richiesto da {user.email}.",
+            changes={
+                "attention_due_at": timezone.now(),
+                "transient_failures": 0,
+                "mpn_validated_at": None,
+            },
+        )
+        email_reset_failed(order_id=order_id)
+        order_enqueue_provisioning(order_id=order_id)
+    return order
+
+
+def order_resume(*, order_id: int, user) -> RelationshipOutcome:
+    """Waiting for the relationship: check it now. Placed or provisioning and overdue: enqueue
+    it again (SKIPPED when a run is already scheduled for later)."""
+    status = Order.objects.values_list("status", flat=True).get(pk=order_id)
+    if status == OrderStatus.AWAITING_RELATIONSHIP:
+        return order_check_relationship(order_id=order_id, actor=STAFF, actor_user=user)
+    if status not in (OrderStatus.PLACED, OrderStatus.PROVISIONING):
+        raise OrderTransitionError("not_resumable", f"Un ordine «{status}» non si può riprendere.")
+    resumed = order_resume_overdue(
+        order_id=order_id, older_than=timedelta(0), actor=STAFF, actor_user=user
+    )
+    return RelationshipOutcome.RESUMED if resumed else RelationshipOutcome.SKIPPED
+
+
+def order_cancel(*, order_id: int, user, note: str = "") -> Order:
+    return order_set_status(
+        order_id=order_id,
+        to_status=OrderStatus.CANCELLED,
+        actor=STAFF,
+        actor_user=user,
+        message=_with_note(f"Ordine annullato da {user.email}.", note),
+    )
+
+
+def order_mark_resolved(*, order_id: int, user, note: str = "") -> Order:
+    return order_set_status(
+        order_id=order_id,
+        to_status=OrderStatus.RESOLVED,
+        actor=STAFF,
+        actor_user=user,
+        expected_from=frozenset({OrderStatus.FAILED}),
+        message=_with_note(f"Segnato come risolto da {user.email}.", note),
+    )
+
+
+def _with_note(message: str, note: str) -> str:
+    note = note.strip()
+    return f"{message} Nota: {note}" if note else message

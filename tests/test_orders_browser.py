@@ -1,0 +1,32 @@
+"""«L'ordine è completo!» in a real browser: the page follows the order until it is active."""
+
+import pytest
+
+from orders.models import OrderStatus
+from orders.services import order_set_status
+from orders.tasks import order_provision_task
+from orders.tests.factories import order_user, placed_order
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_the_placed_page_updates_itself_until_the_subscription_is_active(
+    signed_in_page, monkeypatch
+):
+    monkeypatch.setattr(order_provision_task, "delay", lambda order_id: None)
+    user = order_user()
+    order = placed_order(user=user)
+    order_set_status(
+        order_id=order.pk, to_status=OrderStatus.PROVISIONING, actor="worker", message="x"
+    )
+    page = signed_in_page(user)
+
+    page.goto(f"{page.live_server_url}/ordini/{order.pk}/completato/")
+    assert page.locator("[data-order-number]").inner_text() == order.number
+    assert page.locator("[data-step='mpn']").get_attribute("data-step-state") == "current"
+    order_set_status(order_id=order.pk, to_status=OrderStatus.ACTIVE, actor="worker", message="x")
+
+    page.wait_for_selector("[data-progress-status='active']", timeout=15_000)
+    assert page.locator("[data-progress-headline]").inner_text() == "La sottoscrizione è attiva!"
+    assert page.locator("[data-reload]").count() == 0
+    assert page.locator("[data-order-progress]").get_attribute("data-final") == "true"
