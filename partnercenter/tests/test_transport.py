@@ -290,14 +290,16 @@ def test_mca_acceptance_treats_only_600061_as_done(client):
 
 def test_a_missing_ca_bundle_is_a_typed_error_and_nothing_is_sent(tokens, tmp_path):
     missing_bundle = str(tmp_path / "no-such-ca.pem")
-    with PartnerCenterClient(
-        base_url=BASE_URL,
-        token_provider=tokens,
-        connect_timeout=1.5,
-        read_timeout=7.0,
-        ca_bundle=missing_bundle,
-    ) as partner_center:
-        with pytest.raises(PartnerCenterUnavailable) as error:
-            partner_center.list_indirect_resellers()
+    with (
+        PartnerCenterClient(
+            base_url=BASE_URL,
+            token_provider=tokens,
+            connect_timeout=1.5,
+            read_timeout=7.0,
+            ca_bundle=missing_bundle,
+        ) as partner_center,
+        pytest.raises(PartnerCenterUnavailable) as error,
+    ):
+        partner_center.list_indirect_resellers()
     assert error.value.outcome_unknown is False
     assert "TLS set-up failed" in str(error.value)
