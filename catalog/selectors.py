@@ -210,7 +210,8 @@ def catalog_families(
         products = products.filter(
             Q(title__icontains=search) | Q(product_id__icontains=search) | Exists(matching_skus)
         )
-    products = list(products.order_by("family", "title"))
+    # Base products first: add-ons are bought with them, so their family closes the catalog.
+    products = list(products.order_by("-has_base_sku", "family", "title"))
     if not products:
         return []
 

@@ -35,6 +35,7 @@ def clean_environment(**overrides) -> dict[str, str]:
         "SECRET_KEY",
         "DJANGO_ENV",
         "VAR_DIR",
+        "DJANGO_ALLOW_ASYNC_UNSAFE",
     }
     env = {key: value for key, value in os.environ.items() if key not in dropped}
     env.update(overrides)

@@ -18,11 +18,11 @@ def test_the_demo_catalog_loads_through_the_importer_with_its_details():
     assert report.products.added == 15 and report.plans.added == 50
     families = catalog_families(reseller=None, on_date=NOVEMBER_29)
     assert [group.family for group in families] == [
-        "Add-on",
         "Exchange Online",
         "Microsoft 365 Business",
         "Microsoft 365 Enterprise",
         "Office 365 Enterprise",
+        "Add-on",
     ]
     standard = Sku.objects.get(product__product_id="CFQ7TTC0LDPB")
     assert {addon.catalog_id for addon in sku_addons(sku=standard)} == {

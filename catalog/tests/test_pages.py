@@ -75,14 +75,14 @@ def test_anonymous_visitors_are_sent_to_sign_in(client):
 # --- Catalog --------------------------------------------------------------------------------------
 
 
-def test_catalog_groups_products_by_family_with_their_from_price(reseller_client):
+def test_catalog_groups_products_by_family_base_first_with_their_from_price(reseller_client):
     business_standard()
     sellable_sku(product__title="Exchange Online (Plan 1)", product__family="Exchange Online")
 
     page = reseller_client.get(reverse("catalog:index")).content.decode()
 
     assert (
-        page.index("Add-on") < page.index("Exchange Online") < page.index("Microsoft 365 Business")
+        page.index("Exchange Online") < page.index("Microsoft 365 Business") < page.index("Add-on")
     )
     assert "Microsoft 365 Business Standard" in page
     assert "Tutto di Business Basic più le app desktop di Office." in page
