@@ -34,6 +34,18 @@ def activation_timeout() -> timedelta:
     return timedelta(minutes=float(settings.ORDER_ACTIVATION_TIMEOUT_MINUTES))
 
 
+def run_lease() -> timedelta:
+    """How long a run owns the order without reporting progress: above the slowest step (a few
+    Partner Center calls at their read timeout), below sweep_after so a dead run is resumed.
+
+    Never above the broker's visibility timeout: a run that long is taken for dead by the broker
+    too, which hands its message to another worker, and that redelivered run must take over.
+    """
+    lease = float(settings.ORDER_RUN_LEASE_SECONDS)
+    visibility = settings.CELERY_BROKER_TRANSPORT_OPTIONS.get("visibility_timeout")
+    return timedelta(seconds=min(lease, float(visibility)) if visibility else lease)
+
+
 def sweep_after() -> timedelta:
     """An order due this long ago without the worker touching it is resumed by the sweeper."""
     return timedelta(minutes=float(settings.ORDER_SWEEP_AFTER_MINUTES))

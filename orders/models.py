@@ -144,11 +144,16 @@ class Order(models.Model):
     checkout_request_id = models.CharField(max_length=36, blank=True)
     checked_out_at = models.DateTimeField(_("ordine inviato il"), null=True, blank=True)
     activated_at = models.DateTimeField(_("sottoscrizioni attive il"), null=True, blank=True)
+    # When the wait for active subscriptions (re)started: activation_timeout counts from here.
+    activation_wait_started_at = models.DateTimeField(null=True, blank=True)
 
     # Scheduling: when the worker should next look at it (the sweeper resumes overdue ones) and
     # how many transient failures in a row it has met (reset by any progress).
     attention_due_at = models.DateTimeField(null=True, blank=True, db_index=True)
     transient_failures = models.PositiveIntegerField(default=0)
+    # The run working on the order owns it until then (runner.py): a second message for the same
+    # order (staff «Riprendi», the sweeper, a redelivery) finds it taken and does nothing.
+    run_lease_until = models.DateTimeField(null=True, blank=True)
 
     awaiting_relationship_since = models.DateTimeField(null=True, blank=True)
     awaiting_relationship_until = models.DateTimeField(

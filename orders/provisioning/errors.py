@@ -1,7 +1,10 @@
 """How provisioning reads what went wrong: transient (retry), business (fail with a reason), wait.
 
-Partner Center answers 20002 (no relationship) with HTTP 403, which the client reports as
-PartnerCenterUnauthorized; such coded refusals are business errors, not our credentials failing.
+Partner Center answers 20002 (no relationship) with HTTP 403 and a code, which the client reports
+as PartnerCenterBusinessError; PartnerCenterUnauthorized is a 401 or an uncoded 403, our
+credentials failing. tenants' services (MPN ID, relationship checks) wrap every Partner Center
+error into PartnerCenterUnavailableError, chaining the original: ``partner_center_cause`` gives
+it back, so that a 401 fails the order at once and a 429 keeps its Retry-After.
 """
 
 from notifications.services import EmailTemporaryFailure
@@ -59,6 +62,14 @@ class AwaitingRelationship(Exception):
 
 class ProvisioningStopped(Exception):
     """The order left ``provisioning`` under us (another run failed or finished it): stop."""
+
+
+def partner_center_cause(exc: Exception) -> Exception:
+    """The Partner Center error a tenants' PartnerCenterUnavailableError wraps, else ``exc``."""
+    cause = exc.__cause__
+    if isinstance(exc, PartnerCenterUnavailableError) and isinstance(cause, PartnerCenterError):
+        return cause
+    return exc
 
 
 def failure_from_partner_center(exc: PartnerCenterError) -> Failure:

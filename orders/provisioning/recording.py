@@ -10,12 +10,32 @@ from typing import TypeVar
 
 from django.utils import timezone
 
+from orders import conf
 from orders.models import Order, OrderEvent, OrderStatus
 from orders.provisioning.errors import ProvisioningStopped
 from orders.services.status import order_event_record
 from partnercenter.errors import PartnerCenterError
 
 T = TypeVar("T")
+
+# What the steps check to know their work is done, and the MS-RequestIds of their POSTs.
+PROGRESS_FIELDS = (
+    "mpn_validated_at",
+    "reseller_tenant_id",
+    "partner_center_customer_id",
+    "customer_request_id",
+    "admin_user_name",
+    "admin_password_encrypted",
+    "agreement_accepted_at",
+    "agreement_request_id",
+    "partner_center_cart_id",
+    "cart_request_id",
+    "checkout_request_id",
+    "checked_out_at",
+    "activated_at",
+    "activation_wait_started_at",
+    "transient_failures",
+)
 
 
 def order_record(order: Order, **fields) -> None:
@@ -36,13 +56,53 @@ def step_done(order: Order, message: str, **fields) -> None:
 
 def request_id_for(order: Order, field: str) -> str:
     """The MS-RequestId of the POST recorded in ``field``: the one stored by an attempt whose
-    outcome is unknown, else a new one, stored before it is used."""
-    current = getattr(order, field)
-    if current:
-        return current
-    request_id = str(uuid.uuid4())
-    order_record(order, **{field: request_id})
-    return request_id
+    outcome is unknown, else a new one, stored before it is used.
+
+    The claim is a conditional UPDATE: should another run have stored an id meanwhile, that id
+    is used, so two runs of the order send the same request and Partner Center answers both with
+    one result. Raises ProvisioningStopped when the order is no longer provisioning.
+    """
+    for _attempt in range(3):
+        request_id = str(uuid.uuid4())
+        claimed = Order.objects.filter(
+            pk=order.pk, status=OrderStatus.PROVISIONING, **{field: ""}
+        ).update(**{field: request_id, "updated_at": timezone.now()})
+        if not claimed:
+            stored = (
+                Order.objects.filter(pk=order.pk, status=OrderStatus.PROVISIONING)
+                .values_list(field, flat=True)
+                .first()
+            )
+            if stored is None:
+                raise ProvisioningStopped(order.pk)
+            request_id = stored
+        if request_id:  # empty only if another run dropped its id in between: claim again
+            setattr(order, field, request_id)
+            return request_id
+    raise ProvisioningStopped(order.pk)
+
+
+def order_lease_refresh(order: Order) -> None:
+    """Extend this run's hold on the order before a step; ProvisioningStopped if it lost it (the
+    order left provisioning, or the lease expired and another run took the order)."""
+    until = timezone.now() + conf.run_lease()
+    refreshed = Order.objects.filter(
+        pk=order.pk, status=OrderStatus.PROVISIONING, run_lease_until=order.run_lease_until
+    ).update(run_lease_until=until)
+    if not refreshed:
+        raise ProvisioningStopped(order.pk)
+    order.run_lease_until = until
+    # Progress another run may have recorded: each step's guard is read afresh before its POST.
+    order.refresh_from_db(fields=PROGRESS_FIELDS)
+    order.customer.refresh_from_db(fields=["partner_center_customer_id"])
+
+
+def order_lease_release(order: Order) -> None:
+    """The run is over: the order is free for the next one (a no-op if it is no longer ours)."""
+    Order.objects.filter(pk=order.pk, run_lease_until=order.run_lease_until).update(
+        run_lease_until=None
+    )
+    order.run_lease_until = None
 
 
 def partner_center_post(order: Order, field: str, call: Callable[[str], T]) -> T:

@@ -14,6 +14,11 @@ from notifications.services import email_enqueue
 from orders import conf
 from orders.errors import OrderTransitionError
 from orders.models import FailureReason, Order, OrderEvent, OrderStatus
+from orders.provisioning.errors import (
+    BUSINESS_ERRORS,
+    failure_from_partner_center,
+    partner_center_cause,
+)
 from orders.services.status import Failure, order_enqueue_provisioning, order_set_status
 from partnercenter.services import partner_center_call_context
 from tenants.errors import PartnerCenterUnavailableError
@@ -29,6 +34,7 @@ class RelationshipOutcome(enum.StrEnum):
     WAITING = "waiting"
     EXPIRED = "expired"
     UNAVAILABLE = "unavailable"  # Partner Center could not answer; the next check tries again
+    FAILED = "failed"  # Partner Center refused the check (our credentials): the order failed
     SKIPPED = "skipped"  # not awaiting the relationship (any more)
 
 
@@ -56,8 +62,11 @@ def order_check_relationship(
         if check.is_accepted:
             _resume(order, actor, actor_user)
             return RelationshipOutcome.RESUMED
-    except PartnerCenterUnavailableError:
-        return RelationshipOutcome.UNAVAILABLE
+    except PartnerCenterUnavailableError as exc:
+        cause = partner_center_cause(exc)
+        if not isinstance(cause, BUSINESS_ERRORS):
+            return RelationshipOutcome.UNAVAILABLE
+        return _fail(order, failure_from_partner_center(cause), actor, actor_user)
     except OrderTransitionError:
         return RelationshipOutcome.SKIPPED  # cancelled or resumed meanwhile
     _remind(order)
@@ -82,6 +91,23 @@ def _resume(order: Order, actor: str, actor_user) -> None:
             },
         )
         order_enqueue_provisioning(order_id=order.pk)
+
+
+def _fail(order: Order, failure: Failure, actor: str, actor_user) -> RelationshipOutcome:
+    """A definite refusal (a 401, an uncoded 403) does not go away by checking again daily."""
+    try:
+        order_set_status(
+            order_id=order.pk,
+            to_status=OrderStatus.FAILED,
+            actor=actor,
+            actor_user=actor_user,
+            expected_from=AWAITING,
+            failure=failure,
+            message=f"Verifica della relazione rifiutata da Partner Center: {failure.detail}",
+        )
+    except OrderTransitionError:
+        return RelationshipOutcome.SKIPPED
+    return RelationshipOutcome.FAILED
 
 
 def _expire(order: Order, actor: str, actor_user) -> None:

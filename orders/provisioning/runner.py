@@ -31,8 +31,13 @@ from orders.provisioning.errors import (
     StepFailed,
     exhausted_reason,
     failure_from_partner_center,
+    partner_center_cause,
 )
-from orders.provisioning.recording import order_record
+from orders.provisioning.recording import (
+    order_lease_refresh,
+    order_lease_release,
+    order_record,
+)
 from orders.provisioning.steps import (
     step_await_activation,
     step_checkout,
@@ -65,30 +70,51 @@ def order_provision(*, order_id: int) -> float | None:
     if order is None:
         return None
     try:
+        return _run(order)
+    finally:
+        order_lease_release(order)
+
+
+def _run(order: Order) -> float | None:
+    try:
         with partner_center_call_context(order_id=order.pk), partner_center_client() as client:
             for step in STEPS:
+                order_lease_refresh(order)
                 wait = step(order, client)
                 if wait is not None:
                     return _wait(order, wait)
         _finish(order)
     except ProvisioningStopped:
-        logger.info("order %s left provisioning during the run", order.pk)
+        logger.info("order %s left provisioning, or another run took it, during the run", order.pk)
     except AwaitingRelationship:
         _park(order)
     except StepFailed as exc:
         _fail(order, exc.failure)
-    except BUSINESS_ERRORS as exc:
-        _fail(order, failure_from_partner_center(exc))
-    except TRANSIENT_ERRORS as exc:
-        return _after_transient_error(order, exc)
+    except (*BUSINESS_ERRORS, *TRANSIENT_ERRORS) as exc:
+        cause = partner_center_cause(exc)
+        if isinstance(cause, BUSINESS_ERRORS):
+            _fail(order, failure_from_partner_center(cause))
+        else:
+            return _after_transient_error(order, cause)
     return None
 
 
 def _start(order_id: int) -> Order | None:
-    """The order, now provisioning and due; None when it is not the worker's to provision."""
+    """The order, now provisioning and claimed by this run; None when it is not the worker's to
+    provision, not due yet (this message is a duplicate of a scheduled one) or another run holds
+    it (its lease has not expired)."""
+    now = timezone.now()
     with transaction.atomic():
         order = Order.objects.select_for_update().filter(pk=order_id).first()
         if order is None or order.status not in WORKING_STATUSES:
+            return None
+        if order.attention_due_at is not None and order.attention_due_at > now:
+            logger.info(
+                "order %s: not due before %s, run dropped", order.pk, order.attention_due_at
+            )
+            return None
+        if order.run_lease_until is not None and order.run_lease_until > now:
+            logger.info("order %s: another run holds it, run dropped", order.pk)
             return None
         if order.status == OrderStatus.PLACED:
             order_set_status(
@@ -97,8 +123,11 @@ def _start(order_id: int) -> Order | None:
                 actor=Actor.WORKER,
                 message="Attivazione avviata.",
             )
-        # Due now: should this run die, the sweeper finds the order after its threshold.
-        Order.objects.filter(pk=order.pk).update(attention_due_at=timezone.now())
+        # Due now: should this run die, the sweeper finds the order after its threshold, by
+        # when the lease has expired.
+        Order.objects.filter(pk=order.pk).update(
+            attention_due_at=now, run_lease_until=now + conf.run_lease(), updated_at=now
+        )
     return Order.objects.select_related("customer", "reseller", "user").get(pk=order_id)
 
 
@@ -183,12 +212,16 @@ def _after_transient_error(order: Order, exc: Exception) -> float | None:
         f"({failures} di {conf.max_transient_failures()}).",
     )
     logger.warning("order %s: transient error %s, retry in %.1f s", order.pk, detail, wait)
+    if wait > conf.retry_max_seconds():
+        # A message cannot wait that long in the broker (visibility timeout): the order stays
+        # due at the time Partner Center asked for, and the sweeper resumes it then.
+        return None
     return wait
 
 
 def _backoff_seconds(failures: int, exc: Exception) -> float:
     if isinstance(exc, PartnerCenterRateLimited):
-        return min(float(exc.retry_after), conf.retry_max_seconds())
+        return float(exc.retry_after)  # never earlier than Partner Center asked
     delay = min(conf.retry_base_seconds() * 2 ** (failures - 1), conf.retry_max_seconds())
     # Up to 10 % jitter, so orders failing together do not all come back together.
     return delay * (1 + random.random() / 10)

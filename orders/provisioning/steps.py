@@ -87,12 +87,14 @@ def step_ensure_customer(order: Order, client: PartnerCenterClient) -> None:
         return None
     customer = order.customer
     if customer.partner_center_customer_id:
-        # Found by the wizard's relationship check, or created by an earlier order.
+        # Found by the wizard's relationship check, or created by an earlier order placed before
+        # it did: then that order sends the credentials, and this one is for an existing tenant.
         step_done(
             order,
             f"Tenant {order.tenant_domain} collegato (cliente Partner Center "
             f"{customer.partner_center_customer_id}).",
             partner_center_customer_id=str(customer.partner_center_customer_id),
+            is_new_tenant=False,
         )
     elif order.is_new_tenant:
         _create_tenant(order, client)
@@ -342,20 +344,14 @@ def _assign_order_line_items(lines: list[OrderLine], result: CheckoutResult) -> 
 def step_await_activation(order: Order, client: PartnerCenterClient) -> float | None:
     if order.activated_at is not None:
         return None
+    if order.activation_wait_started_at is None:
+        # The timeout counts from when this wait (re)started: a retry by staff waits anew.
+        order_record(order, activation_wait_started_at=timezone.now())
     lines = list(order.lines.order_by("position"))
-    waiting = [line for line in lines if not line.is_subscription_active]
-    if waiting and timezone.now() - order.checked_out_at > conf.activation_timeout():
-        raise StepFailed(
-            Failure(
-                reason=FailureReason.PARTNER_CENTER_UNAVAILABLE,
-                code="activation_timeout",
-                detail="Le sottoscrizioni non risultano attive in Partner Center dopo "
-                f"{conf.activation_timeout()}.",
-            )
-        )
     by_order = defaultdict(list)
-    for line in waiting:
-        by_order[line.partner_center_order_id].append(line)
+    for line in lines:
+        if not line.is_subscription_active:
+            by_order[line.partner_center_order_id].append(line)
     for partner_center_order_id, order_lines in by_order.items():
         try:
             subscriptions = client.list_subscriptions_by_order(
@@ -364,7 +360,20 @@ def step_await_activation(order: Order, client: PartnerCenterClient) -> float | 
         except PartnerCenterNotFound:
             continue  # a just placed order is not visible for a while (404, code 20000)
         _update_subscriptions(order_lines, subscriptions)
+    if order.transient_failures:
+        order_record(
+            order, transient_failures=0
+        )  # Partner Center answered: the run of errors ended
     if any(not line.is_subscription_active for line in lines):
+        if timezone.now() - order.activation_wait_started_at > conf.activation_timeout():
+            raise StepFailed(
+                Failure(
+                    reason=FailureReason.PARTNER_CENTER_UNAVAILABLE,
+                    code="activation_timeout",
+                    detail="Le sottoscrizioni non risultano attive in Partner Center dopo "
+                    f"{conf.activation_timeout()}.",
+                )
+            )
         return conf.poll_seconds()
     summary = ", ".join(
         f"{line.sku_title} ({line.partner_center_subscription_id})" for line in lines

@@ -22,10 +22,27 @@ STAFF = OrderEvent.Actor.STAFF
 def order_retry(*, order_id: int, user) -> Order:
     """A failed order goes back to provisioning from where it stopped.
 
-    The MPN ID is validated again (it may be what staff fixed); failed e-mails may be sent again.
-    Partner Center ids already obtained are kept, so nothing is created twice.
+    The MPN ID is validated again (it may be what staff fixed) unless Microsoft already has the
+    order; failed e-mails may be sent again. Partner Center ids already obtained are kept, so
+    nothing is created twice. Waits start anew: the relationship wait gets a new deadline, the
+    activation wait a new timeout.
     """
     with transaction.atomic():
+        checked_out_at = (
+            Order.objects.select_for_update()
+            .values_list("checked_out_at", flat=True)
+            .get(pk=order_id)
+        )
+        changes = {
+            "attention_due_at": timezone.now(),
+            "transient_failures": 0,
+            "awaiting_relationship_since": None,
+            "awaiting_relationship_until": None,
+            "activation_wait_started_at": None,
+            "run_lease_until": None,
+        }
+        if checked_out_at is None:
+            changes["mpn_validated_at"] = None
         order = order_set_status(
             order_id=order_id,
             to_status=OrderStatus.PROVISIONING,
@@ -33,11 +50,7 @@ def order_retry(*, order_id: int, user) -> Order:
             actor_user=user,
             expected_from=frozenset({OrderStatus.FAILED}),
             message=f"Nuovo tentativo richiesto da {user.email}.",
-            changes={
-                "attention_due_at": timezone.now(),
-                "transient_failures": 0,
-                "mpn_validated_at": None,
-            },
+            changes=changes,
         )
         email_reset_failed(order_id=order_id)
         order_enqueue_provisioning(order_id=order_id)

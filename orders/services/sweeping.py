@@ -3,8 +3,13 @@
 An order in ``placed`` or ``provisioning`` always has ``attention_due_at``: the time the worker
 is expected to look at it next (placement, a retry, a poll). If that time is long past, its task
 was lost — the broker was down at commit, a worker was killed and its message not redelivered,
-Redis lost it on restart — and the order is enqueued again. A duplicate run is harmless: every
-step is idempotent and its Partner Center POSTs reuse their stored MS-RequestIds.
+Redis lost it on restart — and the order is enqueued again.
+
+The task may not be lost, only late (a backed-up queue): then two messages exist for the order.
+Two runs at once could send Partner Center two different requests, so a run first claims the
+order (runner.py ``_start``: due, and no other run's lease unexpired) and the second message does
+nothing; the MS-RequestIds are claimed with a conditional update as a backstop. An order a run
+holds is not resumed here.
 """
 
 from dataclasses import dataclass, field
@@ -13,9 +18,15 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from orders.models import WORKING_STATUSES, Order, OrderEvent
+from orders import conf
+from orders.models import WORKING_STATUSES, FailureReason, Order, OrderEvent, OrderStatus
 from orders.selectors import orders_overdue
-from orders.services.status import order_enqueue_provisioning, order_event_record
+from orders.services.status import (
+    Failure,
+    order_enqueue_provisioning,
+    order_event_record,
+    order_set_status,
+)
 
 
 @dataclass
@@ -48,13 +59,21 @@ def order_resume_overdue(
                 status__in=WORKING_STATUSES,
                 attention_due_at__lt=now - older_than,
             )
+            .exclude(run_lease_until__gt=now)
             .first()
         )
         if order is None:
             return False
         minutes = int((now - order.attention_due_at).total_seconds() // 60)
+        resumptions = order.transient_failures + 1
+        if resumptions >= conf.max_transient_failures():
+            _fail_stuck(order, resumptions, minutes, actor, actor_user)
+            return False
         order.attention_due_at = now
-        order.save(update_fields=["attention_due_at", "updated_at"])
+        # Counted with the transient failures (reset by any progress): a run that dies at the
+        # same step every time does not get resumed for ever.
+        order.transient_failures = resumptions
+        order.save(update_fields=["attention_due_at", "transient_failures", "updated_at"])
         order_event_record(
             order=order,
             kind=OrderEvent.Kind.STAFF_ACTION if actor_user else OrderEvent.Kind.RETRY_SCHEDULED,
@@ -64,3 +83,20 @@ def order_resume_overdue(
         )
         order_enqueue_provisioning(order_id=order.pk)
     return True
+
+
+def _fail_stuck(order: Order, resumptions: int, minutes: int, actor: str, actor_user) -> None:
+    """Resumed that often without progress: a bug or an outage staff must look at (alerted)."""
+    order_set_status(
+        order_id=order.pk,
+        to_status=OrderStatus.FAILED,
+        actor=actor,
+        actor_user=actor_user,
+        failure=Failure(
+            reason=FailureReason.PARTNER_CENTER_UNAVAILABLE,
+            code="provisioning_stuck",
+            detail=f"Attivazione ripresa {resumptions - 1} volte senza progressi; nessuna "
+            f"attività da {minutes} minuti. Verificare i log del worker prima di riprovare.",
+        ),
+        message=f"Attivazione bloccata: nessun progresso dopo {resumptions - 1} riprese.",
+    )
