@@ -3,7 +3,7 @@
 The product page's «Aggiungi al carrello» forms post to ``checkout:cart_add``.
 """
 
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
 
@@ -12,17 +12,21 @@ from catalog.models import Product
 from catalog.selectors import catalog_families, product_page, rome_today
 
 SEARCH_MAX_LENGTH = 100
+# PostgreSQL cannot compare text holding NUL: such a search or product id would be a 500.
+NUL = "\x00"
 
 
 @require_GET
 def catalog_index(request: HttpRequest) -> HttpResponse:
-    search = request.GET.get("q", "")[:SEARCH_MAX_LENGTH].strip()
+    search = request.GET.get("q", "")[:SEARCH_MAX_LENGTH].replace(NUL, "").strip()
     families = catalog_families(reseller=request.user.reseller, on_date=rome_today(), search=search)
     return render(request, "catalog/index.html", {"families": families, "search": search})
 
 
 @require_GET
 def product_detail(request: HttpRequest, product_id: str) -> HttpResponse:
+    if NUL in product_id:
+        raise Http404
     product = get_object_or_404(Product, product_id=product_id)
     return _render_product(request, product)
 

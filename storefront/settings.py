@@ -140,6 +140,7 @@ AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=1.0)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 # The sign-in form posts the e-mail as "username" (Django's AuthenticationForm).
 AXES_USERNAME_FORM_FIELD = "username"
+AXES_USERNAME_CALLABLE = "storefront.signin.axes_username"
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
@@ -277,6 +278,9 @@ ORDER_POLL_SECONDS = env.float("ORDER_POLL_SECONDS", default=15)
 ORDER_RETRY_BASE_SECONDS = env.float("ORDER_RETRY_BASE_SECONDS", default=5)
 # Keep below the broker's visibility timeout, or a waiting task is handed to a second worker.
 ORDER_RETRY_MAX_SECONDS = env.float("ORDER_RETRY_MAX_SECONDS", default=300)
+# One provisioning run holds the order this long (capped at the visibility timeout), so that a
+# duplicate message or a staff «Riprendi» never runs the same order twice at once.
+ORDER_RUN_LEASE_SECONDS = env.float("ORDER_RUN_LEASE_SECONDS", default=180)
 ORDER_MAX_TRANSIENT_FAILURES = env.int("ORDER_MAX_TRANSIENT_FAILURES", default=10)
 ORDER_ACTIVATION_TIMEOUT_MINUTES = env.float("ORDER_ACTIVATION_TIMEOUT_MINUTES", default=120)
 ORDER_SWEEP_AFTER_MINUTES = env.float("ORDER_SWEEP_AFTER_MINUTES", default=10)

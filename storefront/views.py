@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.db import connection
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
@@ -47,7 +47,8 @@ def language_switch(request: HttpRequest) -> HttpResponse:
         next_url = "/"
     if request.user.is_authenticated:
         user_set_language(user=request.user, language=language)
-    response = redirect(next_url)
+    # Not redirect(): it would take a "next" without "/" or "." for a URL name (NoReverseMatch).
+    response = HttpResponseRedirect(next_url)
     response.set_cookie(
         settings.LANGUAGE_COOKIE_NAME,
         language,

@@ -35,6 +35,11 @@ def _save(draft: CheckoutDraft, *field_names: str) -> None:
     draft.save(update_fields=[*field_names, "updated_at"])
 
 
+def _storable(typed):
+    """What was typed, kept to be shown again: PostgreSQL's jsonb cannot hold a NUL character."""
+    return typed.replace("\x00", "") if isinstance(typed, str) else typed
+
+
 def checkout_draft_choose_customer(
     *, draft: CheckoutDraft, choice: str, customer: Customer | None = None
 ) -> None:
@@ -54,13 +59,14 @@ def checkout_draft_choose_customer(
 
 def checkout_draft_save_company(*, draft: CheckoutDraft, values: dict, is_complete: bool) -> None:
     """The «Azienda» step: validated values (``is_complete``) or what was typed, to show again."""
-    draft.company = {"values": dict(values), "is_complete": is_complete}
+    stored = {name: _storable(value) for name, value in values.items()}
+    draft.company = {"values": stored, "is_complete": is_complete}
     _save(draft, "company")
 
 
 def checkout_draft_save_prefix(*, draft: CheckoutDraft, prefix: str) -> None:
     """A «Domain Prefix» typed but not checked (back, a format error, Partner Center down)."""
-    draft.tenant = {**(draft.tenant or {}), "prefix": prefix}
+    draft.tenant = {**(draft.tenant or {}), "prefix": _storable(prefix)}
     _save(draft, "tenant")
 
 
@@ -86,7 +92,7 @@ def checkout_draft_save_mpn(
 
     Without a new validation, an earlier one of the same MPN ID still holds («<< Indietro»).
     """
-    partner = {"mpn_id": mpn_id}
+    partner = {"mpn_id": _storable(mpn_id)}
     previous = (draft.partner or {}).get("validated") or {}
     if validation is not None and validation.is_valid and validation.mpn_id == mpn_id:
         partner["validated"] = {

@@ -2,7 +2,7 @@
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -80,5 +80,6 @@ def customer_relationship_check(request: HttpRequest, pk: int) -> HttpResponse:
     if url_has_allowed_host_and_scheme(
         next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
-        return redirect(next_url)
+        # Not redirect(): it would take a "next" without "/" or "." for a URL name.
+        return HttpResponseRedirect(next_url)
     return redirect("tenants:customer_detail", pk=customer.pk)
