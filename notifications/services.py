@@ -200,8 +200,17 @@ def email_mark_failed(*, email_id: int, error: str) -> None:
     )
 
 
+# What provisioning sends again when staff retry the order (its last step, step_send_emails).
+PROVISIONING_KINDS = frozenset({Email.Kind.CREDENTIALS, Email.Kind.SUBSCRIPTION_SUMMARY})
+
+
 def email_reset_failed(*, order_id: int) -> int:
-    """Staff retry an order: its failed e-mails may be sent again. Returns how many."""
-    return Email.objects.filter(order_id=order_id, status=Email.Status.FAILED).update(
-        status=Email.Status.PENDING, last_error=""
-    )
+    """Staff retry an order: its failed credentials and summary e-mails may be sent again by
+    provisioning. Returns how many.
+
+    Staff alerts and reminders stay failed: nothing would send them again, and a row marked
+    pending would claim an e-mail on its way that is not.
+    """
+    return Email.objects.filter(
+        order_id=order_id, kind__in=PROVISIONING_KINDS, status=Email.Status.FAILED
+    ).update(status=Email.Status.PENDING, last_error="")

@@ -1,11 +1,14 @@
 """Staff's view of orders: filters, timeline, Partner Center calls, e-mails, and the actions.
 
-Everything is read-only here; what staff may change goes through the actions, which call the same
-services as the worker (orders/services/staff.py) and record who acted. The new tenant's
-encrypted password is never shown: only whether one is still waiting for e-mail 1.
+Everything is read-only here, the change form included: a "Save" would write every column of the
+order as it was read, past order_set_status and the worker's guarded writes (reverting a status
+or a request id, restoring an erased password). What staff may change goes through the actions,
+which call the same services as the worker (orders/services/staff.py) and record who acted. The
+new tenant's encrypted password is never shown: only whether one is still waiting for e-mail 1.
 """
 
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
@@ -68,8 +71,28 @@ class EmailInline(ReadOnlyInline):
     readonly_fields = fields
 
 
+class ViewOnlyAdmin(admin.ModelAdmin):
+    """Rows staff may look at but never add, save or delete from the admin's forms.
+
+    Without change permission Django shows the change form without its save buttons and refuses
+    a POST to it (403); view permission (or the change permission of the model) still opens it.
+    """
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    def save_model(self, request, obj, form, change) -> None:
+        raise PermissionDenied  # never reached while has_change_permission says no; never save
+
+
 @admin.register(Order)
-class OrderAdmin(admin.ModelAdmin):
+class OrderAdmin(ViewOnlyAdmin):
     list_display = (
         "number",
         "created_at",
@@ -166,19 +189,19 @@ class OrderAdmin(admin.ModelAdmin):
     def get_queryset(self, request) -> QuerySet[Order]:
         return super().get_queryset(request).select_related("reseller", "customer", "user")
 
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
+    def has_operate_permission(self, request) -> bool:
+        """The actions change orders (through the services): staff with the change permission
+        of orders, which the read-only form itself does not use."""
+        return request.user.has_perm(f"{self.opts.app_label}.change_{self.opts.model_name}")
 
     def get_search_results(self, request, queryset, search_term):
-        """«ORD-000042» (or 42) finds that order, besides the text fields."""
-        queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        """«ORD-000042» (or 42) finds that order, besides the text fields, within the filters."""
+        results, may_have_duplicates = super().get_search_results(request, queryset, search_term)
         number = search_term.strip().upper().removeprefix(NUMBER_PREFIX)
-        if number.isdigit():
-            queryset |= self.model.objects.filter(pk=int(number))
-        return queryset, may_have_duplicates
+        # isdecimal, not isdigit: "²" is a digit that int() refuses.
+        if number.isdecimal():
+            results |= queryset.filter(pk=int(number))
+        return results, may_have_duplicates
 
     @admin.display(description=_("numero"), ordering="pk")
     def number(self, order: Order) -> str:
@@ -235,7 +258,7 @@ class OrderAdmin(admin.ModelAdmin):
         for message in refused:
             self.message_user(request, message, messages.ERROR)
 
-    @admin.action(description=_("Riprova gli ordini non riusciti"))
+    @admin.action(description=_("Riprova gli ordini non riusciti"), permissions=["operate"])
     def retry_orders(self, request, queryset):
         self._run(
             request,
@@ -244,7 +267,9 @@ class OrderAdmin(admin.ModelAdmin):
             "Nuovo tentativo avviato",
         )
 
-    @admin.action(description=_("Riprendi (verifica la relazione o riaccoda)"))
+    @admin.action(
+        description=_("Riprendi (verifica la relazione o riaccoda)"), permissions=["operate"]
+    )
     def resume_orders(self, request, queryset):
         self._run(
             request,
@@ -253,7 +278,7 @@ class OrderAdmin(admin.ModelAdmin):
             "Ripresi",
         )
 
-    @admin.action(description=_("Annulla gli ordini"))
+    @admin.action(description=_("Annulla gli ordini"), permissions=["operate"])
     def cancel_orders(self, request, queryset):
         self._run(
             request,
@@ -262,7 +287,7 @@ class OrderAdmin(admin.ModelAdmin):
             "Annullati",
         )
 
-    @admin.action(description=_("Segna come risolti"))
+    @admin.action(description=_("Segna come risolti"), permissions=["operate"])
     def mark_orders_resolved(self, request, queryset):
         self._run(
             request,
@@ -273,7 +298,7 @@ class OrderAdmin(admin.ModelAdmin):
 
 
 @admin.register(OrderLine)
-class SubscriptionAdmin(admin.ModelAdmin):
+class SubscriptionAdmin(ViewOnlyAdmin):
     """The order lines as the subscriptions they became."""
 
     list_display = (
@@ -293,9 +318,3 @@ class SubscriptionAdmin(admin.ModelAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         return [field.name for field in self.model._meta.fields]
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False

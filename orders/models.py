@@ -258,6 +258,20 @@ class OrderEvent(models.Model):
         STAFF_ACTION = "staff_action", _("Azione dello staff")
         EMAIL_SENT = "email_sent", _("E-mail inviata")
 
+    class Step(models.TextChoices):
+        """What a step_completed or email_sent event is about: the reseller's timeline says it."""
+
+        MPN = "mpn", _("MPN ID verificato")
+        TENANT_LINKED = "tenant_linked", _("Tenant esistente collegato")
+        TENANT_CREATED = "tenant_created", _("Tenant creato")
+        RELATIONSHIP = "relationship", _("Relazione di rivenditore accettata")
+        AGREEMENT = "agreement", _("Microsoft Customer Agreement confermato")
+        CART = "cart", _("Carrello Partner Center creato")
+        CHECKOUT = "checkout", _("Ordine inviato a Microsoft")
+        ACTIVATION = "activation", _("Sottoscrizioni attive")
+        CREDENTIALS_EMAIL = "credentials", _("E-mail delle credenziali inviata")
+        SUMMARY_EMAIL = "subscription_summary", _("E-mail di riepilogo inviata")
+
     class Actor(models.TextChoices):
         RESELLER = "reseller", _("Rivenditore")
         STAFF = "staff", _("Staff")
@@ -269,9 +283,13 @@ class OrderEvent(models.Model):
     from_status = models.CharField(max_length=24, choices=OrderStatus.choices, blank=True)
     to_status = models.CharField(max_length=24, choices=OrderStatus.choices, blank=True)
     actor = models.CharField(max_length=16, choices=Actor.choices)
+    # The Step of a step_completed or email_sent event, the FailureReason of a move to failed:
+    # what the reseller's timeline is told, since ``message`` is for staff only.
+    code = models.CharField(max_length=32, blank=True)
     actor_user = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # For staff (the admin): may name Partner Center errors, MS-RequestIds, staff and their notes.
     message = models.TextField()
     created_at = models.DateTimeField(auto_now_add=True)
 

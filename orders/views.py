@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET
 
 from orders.models import Order, OrderStatus
 from orders.selectors import order_list as select_orders
-from orders.selectors import order_progress, order_totals, order_with_history
+from orders.selectors import order_progress, order_timeline, order_totals, order_with_history
 from storefront.scoping import get_scoped_or_404, reseller_scoped
 
 ORDERS_PER_PAGE = 25
@@ -43,6 +43,7 @@ def order_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "order": order,
         "progress": order_progress(order=order),
         "totals": order_totals(order=order),
+        "timeline": order_timeline(order=order),
     }
     return render(request, "orders/order_detail.html", context)
 

@@ -2,17 +2,19 @@
 actions through the services, and never the new tenant's password."""
 
 import pytest
+from django.contrib.auth.models import Permission
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from notifications.models import Email
+from orders.admin import OrderAdmin
 from orders.models import Order, OrderEvent, OrderStatus
 from orders.services import Failure, order_set_status
 from orders.tests.factories import order_ready_for_emails, placed_order
 from partnercenter.models import PartnerCenterCall
 from storefront.crypto import encrypt_text
-from storefront.tests.factories import StaffUserFactory
+from storefront.tests.factories import StaffUserFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -182,3 +184,79 @@ def test_outbox_and_subscriptions_are_listed_read_only(client, staff):
     assert outbox.status_code == subscriptions.status_code == 200
     assert "5f1b2c3d-0000-4000-8000-000000000002" in subscriptions.content.decode()
     assert add.status_code == 403
+
+
+def test_a_post_to_the_order_change_form_writes_nothing_even_racing_the_worker(
+    client, staff, monkeypatch
+):
+    # Given the admin holding the order as read just before the worker erased the password and
+    # stored a request id (the stale values a full-row save would write back)
+    order = order_ready_for_emails()
+    url = reverse("admin:orders_order_change", args=[order.pk])
+    form = client.get(url).content.decode()
+    read_by_the_admin = Order.objects.get(pk=order.pk)
+    worker_writes = {"admin_password_encrypted": "", "checkout_request_id": "req-from-the-worker"}
+    Order.objects.filter(pk=order.pk).update(**worker_writes)
+    after_worker = Order.objects.values().get(pk=order.pk)
+    monkeypatch.setattr(OrderAdmin, "get_object", lambda *args, **kwargs: read_by_the_admin)
+    management = {
+        f"{prefix}-{field}": "0"
+        for prefix in ("lines", "events", "emails")
+        for field in ("TOTAL_FORMS", "INITIAL_FORMS")
+    }
+
+    # When staff post the change form
+    response = client.post(url, {**management, "_save": "Salva"})
+
+    # Then it is refused and the row is exactly as the worker left it
+    assert response.status_code == 403
+    assert read_by_the_admin.admin_password_encrypted != ""
+    assert Order.objects.values().get(pk=order.pk) == after_worker
+    assert 'name="_save"' not in form and 'name="_continue"' not in form
+
+
+def test_the_actions_need_the_change_permission_of_orders(client):
+    order = failed(placed_order())
+    operator = StaffUserFactory(is_superuser=False, email="op@distributore.example")
+    operator.user_permissions.add(
+        *Permission.objects.filter(codename__in=("view_order", "change_order"))
+    )
+    viewer = StaffUserFactory(is_superuser=False, email="vista@distributore.example")
+    viewer.user_permissions.add(Permission.objects.get(codename="view_order"))
+    action = {"action": "mark_orders_resolved", "_selected_action": [order.pk]}
+
+    client.force_login(viewer)
+    viewer_page = client.get(reverse(CHANGELIST)).content.decode()
+    client.post(reverse(CHANGELIST), action)
+    status_after_viewer = Order.objects.get(pk=order.pk).status
+    client.force_login(operator)
+    operator_page = client.get(reverse(CHANGELIST)).content.decode()
+    client.post(reverse(CHANGELIST), action)
+
+    assert "mark_orders_resolved" not in viewer_page
+    assert status_after_viewer == OrderStatus.FAILED
+    assert "mark_orders_resolved" in operator_page
+    assert Order.objects.get(pk=order.pk).status == OrderStatus.RESOLVED
+    assert order.events.latest("pk").actor_user == operator
+
+
+@pytest.mark.parametrize("term", ["²", "ORD-²", "٤٢x", "99999999999999999999999"])
+def test_search_terms_that_are_not_order_numbers_are_no_error(client, staff, term):
+    placed_order()
+
+    response = client.get(reverse(CHANGELIST), {"q": term})
+
+    assert response.status_code == 200
+
+
+def test_search_by_order_number_stays_within_the_active_filters(client, staff):
+    placed = placed_order()
+    failing = failed(placed_order(user=UserFactory(reseller=placed.reseller)))
+
+    page = client.get(
+        reverse(CHANGELIST), {"status": "failed", "q": placed.number}
+    ).content.decode()
+    found = client.get(reverse(CHANGELIST), {"status": "failed", "q": failing.number})
+
+    assert f">{placed.number}<" not in page
+    assert f">{failing.number}<" in found.content.decode()

@@ -10,6 +10,7 @@ from django.core import mail
 from django.core.mail.backends.locmem import EmailBackend as LocmemBackend
 from django.utils import timezone
 
+from notifications import tasks as notifications_tasks
 from notifications.models import Email
 from notifications.services import (
     EmailBusy,
@@ -20,6 +21,7 @@ from notifications.tasks import email_send_task
 from orders.models import FailureReason, Order, OrderStatus
 from orders.provisioning import order_provision
 from orders.provisioning.relationship import RelationshipOutcome, order_check_relationship
+from orders.services import Failure, order_set_status
 from orders.services.staff import order_retry
 from orders.tests.factories import (
     contoso_customer,
@@ -254,6 +256,80 @@ def test_a_temporary_smtp_failure_of_a_queued_email_is_retried(failing_smtp, set
     email.refresh_from_db()
     assert (email.status, email.attempts) == (Email.Status.SENT, 2)
     assert mail.outbox[0].to == ["staff@storefront.local"]
+
+
+def test_an_in_process_email_retry_stops_within_its_time_budget(
+    failing_smtp, settings, monkeypatch
+):
+    # Given SMTP failing for good and the production backoff (30 s, doubling, 8 retries)
+    settings.EMAIL_MAX_RETRIES = 8
+    settings.EMAIL_RETRY_BASE_SECONDS = 30
+    failing_smtp.failures = 100
+    clock = {"now": 1000.0}
+    slept = []
+
+    def sleep(seconds):
+        slept.append(seconds)
+        clock["now"] += seconds
+
+    monkeypatch.setattr(notifications_tasks.time, "sleep", sleep)
+    monkeypatch.setattr(notifications_tasks.time, "monotonic", lambda: clock["now"])
+    email = email_prepare(order=placed_order(), kind=Email.Kind.STAFF_FAILURE_ALERT, key="event-1")
+
+    # When the task runs in-process
+    email_send_task.delay(email.pk)
+
+    # Then it waited at most the budget and left the e-mail pending, not sent nor given up
+    email.refresh_from_db()
+    assert slept == [30]
+    assert sum(slept) <= notifications_tasks.EAGER_MAX_TOTAL_SECONDS
+    assert (email.status, email.attempts) == (Email.Status.PENDING, 2)
+    assert mail.outbox == []
+
+
+def test_a_staff_retry_resets_only_the_emails_provisioning_sends_again(
+    django_capture_on_commit_callbacks,
+):
+    # Given a failed order whose summary, staff alert and reminder e-mails all failed
+    order = placed_order()
+    for status in (OrderStatus.PROVISIONING, OrderStatus.FAILED):
+        order_set_status(
+            order_id=order.pk,
+            to_status=status,
+            actor="worker",
+            message="x",
+            failure=Failure(reason=FailureReason.EMAIL_FAILED, code="subscription_summary"),
+        )
+    Email.objects.filter(order=order).delete()  # the alert queued by the failure: made below
+    for kind, key in (
+        (Email.Kind.SUBSCRIPTION_SUMMARY, ""),
+        (Email.Kind.STAFF_FAILURE_ALERT, "event-1"),
+        (Email.Kind.RELATIONSHIP_REMINDER, "2026-01-05"),
+    ):
+        Email.objects.create(
+            order=order,
+            kind=kind,
+            key=key,
+            recipients=["a@b.example"],
+            status=Email.Status.FAILED,
+            last_error="550 refused",
+        )
+
+    # When staff retry the order
+    with django_capture_on_commit_callbacks():
+        order_retry(order_id=order.pk, user=StaffUserFactory())
+
+    # Then only the summary may be sent again; the others stay failed with their error
+    assert dict(Email.objects.filter(order=order).values_list("kind", "status")) == {
+        Email.Kind.SUBSCRIPTION_SUMMARY: Email.Status.PENDING,
+        Email.Kind.STAFF_FAILURE_ALERT: Email.Status.FAILED,
+        Email.Kind.RELATIONSHIP_REMINDER: Email.Status.FAILED,
+    }
+    assert set(
+        Email.objects.filter(order=order, status=Email.Status.FAILED).values_list(
+            "last_error", flat=True
+        )
+    ) == {"550 refused"}
 
 
 def test_no_staff_alert_without_staff_addresses(settings):

@@ -9,8 +9,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from orders.models import Order, OrderStatus
+from orders.models import Order, OrderEvent, OrderStatus
 from orders.services import Failure, order_set_status
+from orders.services.staff import order_mark_resolved, order_retry
+from orders.services.status import order_event_record
 from orders.tests.factories import contoso_customer, order_user, placed_order
 from storefront.tests.factories import StaffUserFactory, UserFactory
 
@@ -205,3 +207,74 @@ def test_unknown_filters_and_pages_fall_back_gracefully(client):
 
     assert response.status_code == 200
     assert order.number in response.content.decode()
+
+
+def test_the_timeline_tells_the_reseller_what_happened_but_never_staff_diagnostics(
+    client, settings
+):
+    # Given an order that hit a transient error, failed on a Partner Center error (code and
+    # MS-RequestId in the staff's messages), was retried by staff and closed with a note
+    settings.SUPPORT_EMAIL = "aiuto@distributore.example"
+    request_id = "7c9e6679-7425-40de-944b-e07fc1f90ae7"
+    raw_error = "CustomerDomainAlreadyInUse: The domain prefix is already used"
+    partner_center_customer_id = "5d1c0f2e-1111-4222-8333-944455556666"
+    staff = StaffUserFactory(email="luca@distributore.example")
+    order = placed_order()
+    set_status(order, OrderStatus.PROVISIONING)
+    order_event_record(
+        order=order,
+        kind=OrderEvent.Kind.STEP_COMPLETED,
+        code=OrderEvent.Step.TENANT_CREATED,
+        message=f"Tenant creato (cliente Partner Center {partner_center_customer_id}).",
+    )
+    order_event_record(
+        order=order,
+        kind=OrderEvent.Kind.RETRY_SCHEDULED,
+        message=f"Errore temporaneo (PartnerCenterUnavailable: 503, MS-RequestId {request_id}).",
+    )
+    order_set_status(
+        order_id=order.pk,
+        to_status=OrderStatus.FAILED,
+        actor="worker",
+        message=f"Attivazione non riuscita: {raw_error} (MS-RequestId {request_id})",
+        failure=Failure(reason="partner_center_rejected", code="800002", detail=raw_error),
+    )
+    order_retry(order_id=order.pk, user=staff)
+    order_set_status(
+        order_id=order.pk,
+        to_status=OrderStatus.FAILED,
+        actor="worker",
+        message=f"Attivazione non riuscita: {raw_error}",
+        failure=Failure(reason="domain_taken", code="800002", detail=raw_error),
+    )
+    order_mark_resolved(order_id=order.pk, user=staff, note="cliente moroso, non riattivare")
+    client.force_login(order.user)
+
+    # When the reseller opens the order
+    page = client.get(reverse("orders:order_detail", args=[order.pk])).content.decode()
+
+    # Then the timeline explains each event plainly, with the support contact on failures
+    timeline = page[page.index("data-timeline") :]
+    for secret in (
+        request_id,
+        raw_error,
+        "CustomerDomainAlreadyInUse",
+        "PartnerCenterUnavailable",
+        partner_center_customer_id,
+        "luca@distributore.example",
+        "cliente moroso",
+    ):
+        assert secret not in page
+    assert timeline.count("data-event=") == 8
+    assert f"Nuovo tenant {order.tenant_domain} creato." in timeline
+    assert "riproveremo da soli tra poco" in timeline
+    assert "Microsoft ha rifiutato l&#x27;ordine." in timeline
+    assert "Il nostro staff ha avviato un nuovo tentativo." in timeline
+    assert f"il dominio {order.tenant_domain} è già in uso." in timeline
+    assert "Il nostro staff ha chiuso l&#x27;ordine." in timeline
+    assert (
+        timeline.count(
+            f"scrivi a aiuto@distributore.example indicando l&#x27;ordine {order.number}"
+        )
+        == 3
+    )

@@ -68,6 +68,19 @@ def test_new_tenant_order_becomes_active_with_credentials_and_summary(
         (Email.Kind.CREDENTIALS, Email.Status.SENT),
         (Email.Kind.SUBSCRIPTION_SUMMARY, Email.Status.SENT),
     }
+    # What the reseller's timeline is told of each step (their messages are for staff)
+    assert list(
+        order.events.exclude(kind=OrderEvent.Kind.STATUS_CHANGED).values_list("code", flat=True)
+    ) == [
+        OrderEvent.Step.MPN,
+        OrderEvent.Step.TENANT_CREATED,
+        OrderEvent.Step.AGREEMENT,
+        OrderEvent.Step.CART,
+        OrderEvent.Step.CHECKOUT,
+        OrderEvent.Step.ACTIVATION,
+        OrderEvent.Step.CREDENTIALS_EMAIL,
+        OrderEvent.Step.SUMMARY_EMAIL,
+    ]
     order.customer.refresh_from_db()
     assert str(order.customer.partner_center_customer_id) == order.partner_center_customer_id
     assert sandbox_duplicates(pc_sandbox) == NO_DUPLICATES

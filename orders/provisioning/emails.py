@@ -39,7 +39,7 @@ def step_send_emails(order: Order, client=None) -> float | None:
             message = (
                 f"E-mail «{email.get_kind_display()}» inviata a {', '.join(email.recipients)}."
             )
-        order_event_record(order=order, kind=OrderEvent.Kind.EMAIL_SENT, message=message)
+        order_event_record(order=order, kind=OrderEvent.Kind.EMAIL_SENT, message=message, code=kind)
     return None
 
 

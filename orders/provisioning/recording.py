@@ -48,10 +48,11 @@ def order_record(order: Order, **fields) -> None:
         setattr(order, name, value)
 
 
-def step_done(order: Order, message: str, **fields) -> None:
-    """Record a completed step: its outcome, the end of any run of failures, the event."""
+def step_done(order: Order, message: str, *, step: str, **fields) -> None:
+    """Record a completed step (an OrderEvent.Step): its outcome, the end of any run of
+    failures, the event."""
     order_record(order, transient_failures=0, **fields)
-    order_event_record(order=order, kind=OrderEvent.Kind.STEP_COMPLETED, message=message)
+    order_event_record(order=order, kind=OrderEvent.Kind.STEP_COMPLETED, message=message, code=step)
 
 
 def request_id_for(order: Order, field: str) -> str:

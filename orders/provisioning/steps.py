@@ -19,7 +19,7 @@ from django.db import transaction
 from django.utils import timezone, translation
 
 from orders import conf
-from orders.models import FailureReason, Order, OrderLine
+from orders.models import FailureReason, Order, OrderEvent, OrderLine
 from orders.provisioning.errors import (
     BUSINESS_ERRORS,
     AwaitingRelationship,
@@ -45,6 +45,7 @@ from tenants.services.mpn import reseller_validate_mpn
 from tenants.services.partner_center import customer_check_relationship
 
 logger = logging.getLogger(__name__)
+Step = OrderEvent.Step
 
 STALE_CATALOG_ITEM = "catalog_item_id_is_not_valid"  # the sandbox's (and SDK's) CartErrorCode
 MCA_TEMPLATE_CACHE_KEY = "orders:mca-template-id"
@@ -73,6 +74,7 @@ def step_validate_mpn(order: Order, client: PartnerCenterClient) -> None:
     step_done(
         order,
         f"MPN ID {order.mpn_id} verificato: rivenditore indiretto attivo, MPA firmato.",
+        step=Step.MPN,
         mpn_validated_at=validation.checked_at,
         reseller_tenant_id=validation.reseller_tenant_id,
     )
@@ -93,6 +95,7 @@ def step_ensure_customer(order: Order, client: PartnerCenterClient) -> None:
             order,
             f"Tenant {order.tenant_domain} collegato (cliente Partner Center "
             f"{customer.partner_center_customer_id}).",
+            step=Step.TENANT_LINKED,
             partner_center_customer_id=str(customer.partner_center_customer_id),
             is_new_tenant=False,
         )
@@ -105,6 +108,7 @@ def step_ensure_customer(order: Order, client: PartnerCenterClient) -> None:
         step_done(
             order,
             f"Relazione di rivenditore accettata dal tenant {order.tenant_domain}.",
+            step=Step.RELATIONSHIP,
             partner_center_customer_id=check.match.customer_id,
         )
     return None
@@ -139,6 +143,7 @@ def _create_tenant(order: Order, client: PartnerCenterClient) -> None:
         step_done(
             order,
             f"Tenant {created.domain} creato (cliente Partner Center {created.id}).",
+            step=Step.TENANT_CREATED,
             partner_center_customer_id=created.id,
             admin_user_name=created.admin_user_principal_name,
             admin_password_encrypted=encrypt_text(credentials.password) if credentials else "",
@@ -179,6 +184,7 @@ def step_ensure_agreement(order: Order, client: PartnerCenterClient) -> None:
     step_done(
         order,
         f"Accettazione del Microsoft Customer Agreement confermata{already}.",
+        step=Step.AGREEMENT,
         agreement_accepted_at=timezone.now(),
     )
     return None
@@ -229,6 +235,7 @@ def step_ensure_cart(order: Order, client: PartnerCenterClient) -> None:
     step_done(
         order,
         f"Carrello Partner Center {cart.id} creato con {len(lines)} righe.",
+        step=Step.CART,
         partner_center_cart_id=cart.id,
     )
     return None
@@ -306,7 +313,10 @@ def step_checkout(order: Order, client: PartnerCenterClient) -> None:
         )
     order_ids = ", ".join(order_.id for order_ in result.orders)
     step_done(
-        order, f"Ordine inviato a Microsoft (ordini {order_ids}).", checked_out_at=timezone.now()
+        order,
+        f"Ordine inviato a Microsoft (ordini {order_ids}).",
+        step=Step.CHECKOUT,
+        checked_out_at=timezone.now(),
     )
     return None
 
@@ -378,7 +388,12 @@ def step_await_activation(order: Order, client: PartnerCenterClient) -> float | 
     summary = ", ".join(
         f"{line.sku_title} ({line.partner_center_subscription_id})" for line in lines
     )
-    step_done(order, f"Sottoscrizioni attive: {summary}.", activated_at=timezone.now())
+    step_done(
+        order,
+        f"Sottoscrizioni attive: {summary}.",
+        step=Step.ACTIVATION,
+        activated_at=timezone.now(),
+    )
     return None
 
 

@@ -35,11 +35,14 @@ def order_event_record(
     actor_user=None,
     from_status: str = "",
     to_status: str = "",
+    code: str = "",
 ) -> OrderEvent:
-    """Append one row to the order's history. ``message`` is for people and never a secret."""
+    """Append one row to the order's history. ``message`` is for staff and never a secret;
+    ``code`` (an OrderEvent.Step, a FailureReason) is what the reseller's timeline tells."""
     return OrderEvent.objects.create(
         order=order,
         kind=kind,
+        code=code,
         message=message,
         actor=actor,
         actor_user=actor_user,
@@ -87,6 +90,7 @@ def order_set_status(
             actor_user=actor_user,
             from_status=from_status,
             to_status=to_status,
+            code=failure.reason if to_status == OrderStatus.FAILED else "",
         )
         if to_status == OrderStatus.FAILED:
             _queue_staff_alert(order, event)
