@@ -143,12 +143,38 @@ def partner_center_token_provider() -> MsalTokenProvider:
     )
 
 
-def partner_center_client() -> PartnerCenterClient:
+# A page waiting for Partner Center (the wizard's checks) must answer well within gunicorn's
+# 30 s timeout, two calls in a row included; the worker keeps the settings' longer ones.
+INTERACTIVE_CONNECT_TIMEOUT = 3.0
+INTERACTIVE_READ_TIMEOUT = 8.0
+
+
+def partner_center_timeouts(*, interactive: bool) -> dict[str, float]:
+    """The timeouts to pass to partner_center_client(): short ones for a page, else none (the
+    settings'). PARTNER_CENTER_INTERACTIVE_CONNECT_TIMEOUT / _READ_TIMEOUT override them."""
+    if not interactive:
+        return {}
+    return {
+        "connect_timeout": getattr(
+            settings, "PARTNER_CENTER_INTERACTIVE_CONNECT_TIMEOUT", INTERACTIVE_CONNECT_TIMEOUT
+        ),
+        "read_timeout": getattr(
+            settings, "PARTNER_CENTER_INTERACTIVE_READ_TIMEOUT", INTERACTIVE_READ_TIMEOUT
+        ),
+    }
+
+
+def partner_center_client(
+    *, connect_timeout: float | None = None, read_timeout: float | None = None
+) -> PartnerCenterClient:
+    """A client with the settings' timeouts, or the ones given (per request, in seconds)."""
     return PartnerCenterClient(
         base_url=settings.PARTNER_CENTER_BASE_URL,
         token_provider=partner_center_token_provider(),
-        connect_timeout=settings.PARTNER_CENTER_CONNECT_TIMEOUT,
-        read_timeout=settings.PARTNER_CENTER_READ_TIMEOUT,
+        connect_timeout=settings.PARTNER_CENTER_CONNECT_TIMEOUT
+        if connect_timeout is None
+        else connect_timeout,
+        read_timeout=settings.PARTNER_CENTER_READ_TIMEOUT if read_timeout is None else read_timeout,
         ca_bundle=settings.PARTNER_CENTER_CA_BUNDLE,
         on_call=partner_center_call_record,
     )

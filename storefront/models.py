@@ -58,6 +58,24 @@ class Reseller(models.Model):
         verbose_name = _("rivenditore")
         verbose_name_plural = _("rivenditori")
         ordering = ["company_name"]
+        constraints = [
+            # An MPN ID and its Partner Center tenant belong to one reseller: the invitation link
+            # and the relationship checks name the reseller by them.
+            models.UniqueConstraint(
+                fields=["mpn_id"],
+                condition=~models.Q(mpn_id=""),
+                name="storefront_reseller_unique_mpn_id",
+                violation_error_message=_("Un altro rivenditore ha già questo MPN ID."),
+            ),
+            models.UniqueConstraint(
+                fields=["partner_center_tenant_id"],
+                condition=models.Q(partner_center_tenant_id__isnull=False),
+                name="storefront_reseller_unique_partner_center_tenant_id",
+                violation_error_message=_(
+                    "Un altro rivenditore ha già questo tenant id Partner Center."
+                ),
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.company_name

@@ -99,11 +99,11 @@ class World:
     other_addon_plan: Plan  # Defender: an add-on of the carts' base plan, in no cart
 
 
-def build_side(*, name: str, slug: str) -> Side:
+def build_side(*, name: str, slug: str, mpn_id: str, partner_center_tenant_id: str) -> Side:
     reseller = ResellerFactory(
         company_name=f"{name} Distribuzione S.r.l.",
-        mpn_id=VALID_MPN_ID,
-        partner_center_tenant_id=VALID_RESELLER_TENANT_ID,
+        mpn_id=mpn_id,
+        partner_center_tenant_id=partner_center_tenant_id,
         markup_percent_override=Decimal("0"),
         notification_email=f"ordini@{slug}.example",
     )
@@ -117,7 +117,9 @@ def build_side(*, name: str, slug: str) -> Side:
     order = placed_order(user=user, customer=customer, addon_quantity=2)
     cart = checked_out_cart(user=user, quantity=5, addon_quantity=3)
     draft_prefix = f"{slug}bozza"
-    draft_ready_to_confirm(cart=cart, prefix=draft_prefix, company_name=f"Bozza {name} S.r.l.")
+    draft_ready_to_confirm(
+        cart=cart, prefix=draft_prefix, company_name=f"Bozza {name} S.r.l.", mpn_id=mpn_id
+    )
     return Side(
         user=user,
         order=order,
@@ -156,8 +158,20 @@ def world(django_db_setup, django_db_blocker):
         try:
             base_plan = sandbox_plan(BUSINESS_STANDARD)
             sandbox_plan(ARCHIVING, prerequisite=base_plan)
-            alfa = build_side(name="Alfa", slug="alfa")
-            beta = build_side(name="Beta", slug="beta")
+            # An MPN ID and a Partner Center tenant belong to one reseller: Alfa has the
+            # sandbox's valid ones, Beta its own.
+            alfa = build_side(
+                name="Alfa",
+                slug="alfa",
+                mpn_id=VALID_MPN_ID,
+                partner_center_tenant_id=VALID_RESELLER_TENANT_ID,
+            )
+            beta = build_side(
+                name="Beta",
+                slug="beta",
+                mpn_id="8765432",
+                partner_center_tenant_id="8e7f1b6d-0a2c-4d3e-8f5a-6b7c8d9e0f1a",
+            )
             staff = StaffUserFactory(email="staff@distributore.example")
             users = {ALFA: alfa.user, BETA: beta.user, STAFF: staff}
             yield World(
@@ -461,6 +475,7 @@ ROUTES = [
         "tenants:checkout_partner",
         own=STEP,
         data=lambda world: {"mpn_id": VALID_MPN_ID, "action": "next"},
+        beta={"POST": 200},  # Alfa's MPN ID is not Beta's: refused, Beta's own is offered
         calls_partner_center=True,
     ),
     Route(

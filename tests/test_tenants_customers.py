@@ -13,6 +13,7 @@ from tenants.tests.factories import (
     CustomerFactory,
     checkout_ready_cart,
     draft_ready_to_confirm,
+    other_reseller_user,
     reseller_user,
 )
 
@@ -40,7 +41,7 @@ def alice(client):
 
 @pytest.fixture
 def bobs_customer():
-    bob = reseller_user()
+    bob = other_reseller_user()
     return CustomerFactory(
         reseller=bob.reseller,
         company_name="Segreto Di Bob S.r.l.",
@@ -103,6 +104,8 @@ def test_customer_detail_shows_the_data_and_the_tenant(client, alice):
 def test_existing_tenant_without_relationship_shows_the_invitation_and_verifies_it(
     client, pc_sandbox, alice
 ):
+    alice.reseller.partner_center_tenant_id = VALID_RESELLER_TENANT_ID
+    alice.reseller.save(update_fields=["partner_center_tenant_id"])
     customer = CustomerFactory(
         reseller=alice.reseller,
         company_name=FABRIKAM_NAME,
@@ -200,7 +203,7 @@ def test_a_draft_pointing_at_another_resellers_customer_never_orders_for_it(
 
 @pytest.mark.parametrize("step", ["customer", "company", "tenant", "partner", "confirm"])
 def test_wizard_steps_never_show_another_resellers_checkout(client, alice, step):
-    bob = reseller_user()
+    bob = other_reseller_user()
     draft_ready_to_confirm(cart=checkout_ready_cart(user=bob), company_name="Cliente Di Bob")
     checkout_ready_cart(user=alice)
 
@@ -211,9 +214,9 @@ def test_wizard_steps_never_show_another_resellers_checkout(client, alice, step)
 
 
 def test_another_resellers_checkout_token_does_not_lead_to_its_order(client, alice):
-    bob = reseller_user()
+    bob = other_reseller_user()
     bobs_cart = checkout_ready_cart(user=bob)
-    draft_ready_to_confirm(cart=bobs_cart)
+    draft_ready_to_confirm(cart=bobs_cart, mpn_id=bob.reseller.mpn_id)
     client.force_login(bob)
     client.post(CONFIRM_URL, {"checkout_token": str(bobs_cart.checkout_token), "action": "next"})
     bobs_order = Order.objects.get()

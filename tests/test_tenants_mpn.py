@@ -6,6 +6,7 @@ from io import StringIO
 import pytest
 from django.core.cache import cache
 from django.core.management import CommandError, call_command
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 
 from storefront.models import Reseller
@@ -19,6 +20,7 @@ from tenants.tests.factories import (
     VALID_RESELLER_TENANT_ID,
     checkout_ready_cart,
     company_data,
+    other_reseller_user,
     reseller_user,
 )
 
@@ -115,14 +117,14 @@ def test_mpn_id_unknown_to_partner_center_with_code_3000_is_refused(pc_sandbox, 
 
     monkeypatch.setattr(PartnerCenterClient, "get_agreement_status", refuse)
 
-    validation = reseller_validate_mpn(reseller=ResellerFactory(), mpn_id="8888888")
+    validation = reseller_validate_mpn(reseller=ResellerFactory(mpn_id="8888888"), mpn_id="8888888")
 
     assert (validation.code, validation.partner_center_code) == ("mpn_not_found", "3000")
 
 
 def test_bad_format_is_refused_without_calling_partner_center(pc_sandbox):
     pc_sandbox.control.clear_calls()
-    reseller = ResellerFactory(mpn_id=VALID_MPN_ID)
+    reseller = ResellerFactory(mpn_id="12a45")
 
     validation = reseller_validate_mpn(reseller=reseller, mpn_id="12a45")
 
@@ -149,12 +151,9 @@ def test_valid_result_is_cached_per_reseller_and_mpn_id(pc_sandbox):
     pc_sandbox.control.clear_calls()
 
     cached = reseller_validate_mpn(reseller=reseller, mpn_id=VALID_MPN_ID)
-    other_reseller = reseller_validate_mpn(
-        reseller=ResellerFactory(mpn_id=VALID_MPN_ID), mpn_id=VALID_MPN_ID
-    )
 
-    assert cached.is_valid and other_reseller.is_valid
-    assert len(pc_sandbox.control.calls(path_prefix="/v1/compliance")) == 1
+    assert cached.is_valid
+    assert pc_sandbox.control.calls(path_prefix="/v1/") == []
 
 
 def test_worker_bypasses_the_cache_and_sees_the_agreement_lapse(pc_sandbox):
@@ -170,22 +169,102 @@ def test_worker_bypasses_the_cache_and_sees_the_agreement_lapse(pc_sandbox):
     )
 
 
-def test_another_mpn_id_than_the_profile_one_leaves_the_profile_alone(pc_sandbox):
-    reseller = ResellerFactory(mpn_id="2345678")
+def profile(reseller: Reseller) -> tuple:
+    reseller.refresh_from_db()
+    return (reseller.mpn_id, *unchecked(reseller))
 
+
+def test_another_resellers_mpn_id_is_refused_without_a_call_and_never_adopted(pc_sandbox, settings):
+    # Given the demo reseller, owner of the valid MPN ID, and another reseller
+    owner = ResellerFactory(mpn_id=VALID_MPN_ID)
+    reseller = ResellerFactory(mpn_id="7654320")
+    pc_sandbox.control.clear_calls()
+
+    # When the other reseller has the owner's MPN ID validated, with the cache or without
+    validations = [
+        reseller_validate_mpn(reseller=reseller, mpn_id=VALID_MPN_ID, use_cache=use_cache)
+        for use_cache in (True, False)
+    ]
+
+    # Then it is refused for what it is, Partner Center is not asked, nothing is stored
+    assert [(v.is_valid, v.code, v.reseller_tenant_id) for v in validations] == [
+        (False, "mpn_not_registered", ""),
+        (False, "mpn_not_registered", ""),
+    ]
+    assert validations[0].message == (
+        f"L'MPN ID {VALID_MPN_ID} non è quello registrato presso il distributore per la tua "
+        "azienda: usa l'MPN ID registrato (7654320). Per cambiarlo contatta l'assistenza: "
+        f"{settings.SUPPORT_EMAIL}."
+    )
+    assert pc_sandbox.control.calls() == []
+    assert profile(reseller) == ("7654320", *UNCHECKED)
+    assert profile(owner) == (VALID_MPN_ID, *UNCHECKED)
+
+
+def test_a_reseller_without_mpn_id_is_told_to_ask_the_distributor_and_adopts_none(pc_sandbox):
+    # Given a reseller whose profile has no MPN ID
+    reseller = ResellerFactory(mpn_id="")
+    pc_sandbox.control.clear_calls()
+
+    # When it has a valid MPN ID validated
     validation = reseller_validate_mpn(reseller=reseller, mpn_id=VALID_MPN_ID)
 
+    # Then it is refused without a call, and its profile still has no MPN ID nor tenant id
+    assert (validation.is_valid, validation.code) == (False, "mpn_missing")
+    assert "non ha ancora registrato un MPN ID per la tua azienda" in validation.message
+    assert pc_sandbox.control.calls() == []
+    assert profile(reseller) == ("", *UNCHECKED)
+
+
+def test_a_tenant_id_of_another_reseller_is_not_stored(pc_sandbox):
+    # Given another reseller that already has the demo reseller's Partner Center tenant id
+    holder = ResellerFactory(partner_center_tenant_id=VALID_RESELLER_TENANT_ID)
+    reseller = ResellerFactory(mpn_id=VALID_MPN_ID)
+
+    # When the demo MPN ID is validated for the reseller whose profile has it
+    validation = reseller_validate_mpn(reseller=reseller, mpn_id=VALID_MPN_ID)
+
+    # Then it is valid, but the tenant id stays with the reseller that had it
     assert validation.is_valid
-    assert unchecked(reseller) == UNCHECKED
-    assert reseller.mpn_id == "2345678"
+    reseller.refresh_from_db()
+    assert (reseller.mpn_status, reseller.partner_center_tenant_id) == (
+        Reseller.MpnStatus.VALID,
+        None,
+    )
+    holder.refresh_from_db()
+    assert holder.partner_center_tenant_id == uuid.UUID(VALID_RESELLER_TENANT_ID)
+
+
+def test_a_new_mpn_id_set_by_staff_replaces_the_old_tenant_id(pc_sandbox):
+    reseller = ResellerFactory(
+        mpn_id=VALID_MPN_ID, partner_center_tenant_id="7d6e0a5c-9f1b-4c2d-9e4f-5a6b7c8d9e0f"
+    )
+
+    reseller_validate_mpn(reseller=reseller, mpn_id=VALID_MPN_ID, use_cache=False)
+
+    reseller.refresh_from_db()
+    assert reseller.partner_center_tenant_id == uuid.UUID(VALID_RESELLER_TENANT_ID)
+
+
+def test_two_resellers_cannot_share_an_mpn_id_or_a_tenant_id():
+    ResellerFactory(mpn_id=VALID_MPN_ID, partner_center_tenant_id=VALID_RESELLER_TENANT_ID)
+    ResellerFactory(mpn_id="", partner_center_tenant_id=None)
+    ResellerFactory(mpn_id="", partner_center_tenant_id=None)  # none: no clash
+
+    for fields in (
+        {"mpn_id": VALID_MPN_ID},
+        {"partner_center_tenant_id": VALID_RESELLER_TENANT_ID.upper()},
+    ):
+        with pytest.raises(IntegrityError), transaction.atomic():
+            ResellerFactory(**fields)
+
+    assert Reseller.objects.count() == 3
 
 
 # --- The «Partner» step -----------------------------------------------------------------------
 
 
-@pytest.fixture
-def at_partner_step(client, pc_sandbox):
-    user = reseller_user()
+def walk_to_partner_step(client, user):
     checkout_ready_cart(user=user)
     client.force_login(user)
     client.post(reverse("tenants:checkout_customer"), {"choice": "new", "action": "next"})
@@ -197,6 +276,11 @@ def at_partner_step(client, pc_sandbox):
     return user
 
 
+@pytest.fixture
+def at_partner_step(client, pc_sandbox):
+    return walk_to_partner_step(client, reseller_user())
+
+
 def test_partner_step_prefills_the_profile_mpn_id_with_the_warnings(client, at_partner_step):
     page = client.get(PARTNER_URL).content.decode()
 
@@ -204,6 +288,7 @@ def test_partner_step_prefills_the_profile_mpn_id_with_the_warnings(client, at_p
     assert "ATTENZIONE!" in page
     assert "altrimenti la sottoscrizione non verrà attivata" in page
     assert 'href="https://partner.microsoft.com/it-it/"' in page
+    assert "data-mpn-registered" in page
 
 
 def test_valid_mpn_id_goes_on_to_the_confirmation(client, at_partner_step):
@@ -226,8 +311,10 @@ def test_valid_mpn_id_goes_on_to_the_confirmation(client, at_partner_step):
     ],
 )
 def test_refused_mpn_id_stays_with_the_reason_the_partner_site_and_support(
-    client, at_partner_step, settings, mpn_id, message
+    client, pc_sandbox, settings, mpn_id, message
 ):
+    user = walk_to_partner_step(client, reseller_user(mpn_id=mpn_id))
+
     response = client.post(PARTNER_URL, {"mpn_id": mpn_id, "action": "next"})
 
     assert response.status_code == 200
@@ -236,9 +323,54 @@ def test_refused_mpn_id_stays_with_the_reason_the_partner_site_and_support(
     assert f'value="{mpn_id}"' in page
     assert 'href="https://partner.microsoft.com/it-it/"' in page
     assert f"mailto:{settings.SUPPORT_EMAIL}" in page
-    draft = CheckoutDraft.objects.get(cart__user=at_partner_step)
+    draft = CheckoutDraft.objects.get(cart__user=user)
     assert draft.partner == {"mpn_id": mpn_id}
     assert client.get(reverse("tenants:checkout_confirm"))["Location"] == PARTNER_URL
+
+
+def test_another_resellers_mpn_id_is_refused_on_the_partner_step(client, pc_sandbox, settings):
+    # Given a reseller with its own MPN ID at the «Partner» step
+    user = walk_to_partner_step(client, other_reseller_user())
+    own_mpn_id = user.reseller.mpn_id
+    pc_sandbox.control.clear_calls()
+
+    # When it types the demo reseller's valid MPN ID
+    response = client.post(PARTNER_URL, {"mpn_id": VALID_MPN_ID, "action": "next"})
+
+    # Then it is refused: its registered MPN ID is the one, to change it ask the support
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert (
+        f"L&#x27;MPN ID {VALID_MPN_ID} non è quello registrato presso il distributore per la tua "
+        f"azienda: usa l&#x27;MPN ID registrato ({own_mpn_id}). Per cambiarlo contatta "
+        f"l&#x27;assistenza: {settings.SUPPORT_EMAIL}."
+    ) in page
+    # and nothing changed: no call, the step not done, the profile as it was
+    assert pc_sandbox.control.calls() == []
+    assert CheckoutDraft.objects.get(cart__user=user).partner == {"mpn_id": VALID_MPN_ID}
+    assert client.get(reverse("tenants:checkout_confirm"))["Location"] == PARTNER_URL
+    assert profile(user.reseller) == (own_mpn_id, *UNCHECKED)
+    # and the page offers the registered MPN ID again
+    assert f'value="{own_mpn_id}"' in client.get(PARTNER_URL).content.decode()
+
+
+def test_a_reseller_without_mpn_id_is_told_to_contact_the_distributor(client, pc_sandbox, settings):
+    # Given a reseller whose profile has no MPN ID, at the «Partner» step
+    user = walk_to_partner_step(client, other_reseller_user(mpn_id=""))
+    pc_sandbox.control.clear_calls()
+
+    # When it opens the step, then types a valid MPN ID
+    page = client.get(PARTNER_URL).content.decode()
+    response = client.post(PARTNER_URL, {"mpn_id": VALID_MPN_ID, "action": "next"})
+
+    # Then both say to have the distributor register it, and nothing changed
+    assert "data-mpn-missing" in page
+    assert f'href="mailto:{settings.SUPPORT_EMAIL}"' in page
+    assert response.status_code == 200
+    assert "non ha ancora registrato un MPN ID per la tua azienda" in response.content.decode()
+    assert pc_sandbox.control.calls() == []
+    assert CheckoutDraft.objects.get(cart__user=user).partner == {"mpn_id": VALID_MPN_ID}
+    assert profile(user.reseller) == ("", *UNCHECKED)
 
 
 def test_partner_center_unavailable_on_the_partner_step(client, at_partner_step, pc_sandbox):
@@ -270,7 +402,7 @@ def test_revalidate_mpn_checks_every_active_reseller_and_stores_the_outcome(pc_s
     valid = ResellerFactory(mpn_id=VALID_MPN_ID)
     unsigned = ResellerFactory(mpn_id="3456789")
     without_mpn = ResellerFactory(mpn_id="")
-    inactive = ResellerFactory(mpn_id=VALID_MPN_ID, is_active=False)
+    inactive = ResellerFactory(mpn_id="2345678", is_active=False)
 
     out, err = run_revalidate()
 

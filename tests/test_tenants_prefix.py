@@ -15,6 +15,7 @@ from tenants.tests.factories import (
     VALID_RESELLER_TENANT_ID,
     checkout_ready_cart,
     company_data,
+    other_reseller_user,
     reseller_user,
 )
 
@@ -24,10 +25,20 @@ TENANT_URL = reverse("tenants:checkout_tenant")
 PREFIX_CHECK_URL = reverse("tenants:prefix_check")
 
 
+def demo_reseller_user():
+    """The sandbox's valid reseller, its tenant id known: contosoitalia is its customer."""
+    return reseller_user(partner_center_tenant_id=VALID_RESELLER_TENANT_ID)
+
+
+@pytest.fixture
+def demo_reseller():
+    return demo_reseller_user().reseller
+
+
 @pytest.fixture
 def at_tenant_step(client):
-    """A signed-in reseller user whose wizard has the «Azienda» step done."""
-    user = reseller_user()
+    """A signed-in reseller user (the demo one) whose wizard has the «Azienda» step done."""
+    user = demo_reseller_user()
     checkout_ready_cart(user=user)
     client.force_login(user)
     client.post(reverse("tenants:checkout_customer"), {"choice": "new", "action": "next"})
@@ -42,8 +53,8 @@ def draft_of(user) -> CheckoutDraft:
 # --- The service ------------------------------------------------------------------------------
 
 
-def test_free_prefix_is_branch_b(pc_sandbox):
-    check = tenant_check_prefix(prefix=FREE_PREFIX)
+def test_free_prefix_is_branch_b(pc_sandbox, demo_reseller):
+    check = tenant_check_prefix(prefix=FREE_PREFIX, reseller=demo_reseller)
 
     assert (check.prefix, check.is_taken, check.match, check.status) == (
         FREE_PREFIX,
@@ -53,8 +64,10 @@ def test_free_prefix_is_branch_b(pc_sandbox):
     )
 
 
-def test_taken_prefix_with_relationship_gives_the_partner_center_customer(pc_sandbox):
-    check = tenant_check_prefix(prefix="ContosoItalia")
+def test_taken_prefix_with_relationship_gives_the_partner_center_customer(
+    pc_sandbox, demo_reseller
+):
+    check = tenant_check_prefix(prefix="ContosoItalia", reseller=demo_reseller)
 
     assert check.prefix == CONTOSO_PREFIX
     assert check.status == "taken_related"
@@ -62,13 +75,13 @@ def test_taken_prefix_with_relationship_gives_the_partner_center_customer(pc_san
     assert check.match.company_name == CONTOSO_NAME
 
 
-def test_taken_prefix_without_relationship_has_no_customer(pc_sandbox):
-    check = tenant_check_prefix(prefix=FABRIKAM_PREFIX)
+def test_taken_prefix_without_relationship_has_no_customer(pc_sandbox, demo_reseller):
+    check = tenant_check_prefix(prefix=FABRIKAM_PREFIX, reseller=demo_reseller)
 
     assert (check.is_taken, check.match, check.status) == (True, None, "taken_unrelated")
 
 
-def test_a_customer_whose_domain_only_starts_the_same_is_not_a_match(pc_sandbox):
+def test_a_customer_whose_domain_only_starts_the_same_is_not_a_match(pc_sandbox, demo_reseller):
     pc_sandbox.control.add_tenant(
         "contosoitalianord.onmicrosoft.com",
         company_name="Contoso Italia Nord S.r.l.",
@@ -76,27 +89,67 @@ def test_a_customer_whose_domain_only_starts_the_same_is_not_a_match(pc_sandbox)
     )
     pc_sandbox.control.add_tenant("contosoitalian.onmicrosoft.com", company_name="Altro")
 
-    check = tenant_check_prefix(prefix="contosoitalian")
+    check = tenant_check_prefix(prefix="contosoitalian", reseller=demo_reseller)
 
     assert check.status == "taken_unrelated"
 
 
+@pytest.mark.parametrize(
+    "reseller_tenant_id", ["4a3b7d2f-6c8e-4f9a-8b1c-2d3e4f5a6b7c", None], ids=["other", "unknown"]
+)
+def test_another_resellers_customer_is_a_tenant_to_invite_and_its_name_is_not_told(
+    pc_sandbox, reseller_tenant_id
+):
+    # Given contosoitalia, the demo reseller's customer, and another reseller
+    reseller = other_reseller_user(partner_center_tenant_id=reseller_tenant_id).reseller
+
+    # When that reseller checks its prefix
+    check = tenant_check_prefix(prefix=CONTOSO_PREFIX, reseller=reseller)
+
+    # Then it is taken, without relationship with this reseller, and nothing of it is told
+    assert (check.is_taken, check.match, check.status) == (True, None, "taken_unrelated")
+
+
+def test_another_resellers_customer_shows_the_invitation_not_its_name(client, pc_sandbox):
+    # Given another reseller, its tenant id known, at the «Tenant» step
+    user = other_reseller_user(partner_center_tenant_id="4a3b7d2f-6c8e-4f9a-8b1c-2d3e4f5a6b7c")
+    checkout_ready_cart(user=user)
+    client.force_login(user)
+    client.post(reverse("tenants:checkout_customer"), {"choice": "new", "action": "next"})
+    client.post(reverse("tenants:checkout_company"), {**company_data(), "action": "next"})
+
+    # When it types contosoitalia, the demo reseller's customer, live and on the step
+    live = client.get(PREFIX_CHECK_URL, {"prefix": CONTOSO_PREFIX}).json()
+    response = client.post(TENANT_URL, {"tenant_domain_prefix": CONTOSO_PREFIX, "action": "next"})
+
+    # Then it is branch A still to invite: its own invitation link, no legal name of the tenant
+    assert live["status"] == "taken_unrelated"
+    assert response["Location"] == TENANT_URL
+    page = client.get(TENANT_URL).content.decode()
+    assert 'data-relationship="pending"' in page
+    assert "partnerId=4a3b7d2f-6c8e-4f9a-8b1c-2d3e4f5a6b7c" in page
+    assert CONTOSO_NAME not in page
+    assert "data-company-name-mismatch" not in page
+    assert draft_of(user).tenant["check"]["partner_center_customer_id"] == ""
+    assert draft_of(user).tenant["check"]["partner_center_company_name"] == ""
+
+
 @pytest.mark.parametrize("prefix", ["contoso-italia", "a" * 28, ""])
-def test_bad_prefix_is_refused_without_calling_partner_center(pc_sandbox, prefix):
+def test_bad_prefix_is_refused_without_calling_partner_center(pc_sandbox, demo_reseller, prefix):
     pc_sandbox.control.clear_calls()
 
     with pytest.raises(DomainPrefixInvalidError):
-        tenant_check_prefix(prefix=prefix)
+        tenant_check_prefix(prefix=prefix, reseller=demo_reseller)
 
     assert pc_sandbox.control.calls(path_prefix="/v1/") == []
 
 
 @pytest.mark.parametrize("kind", ["status", "drop"])
-def test_partner_center_down_is_a_domain_error(pc_sandbox, kind):
+def test_partner_center_down_is_a_domain_error(pc_sandbox, demo_reseller, kind):
     pc_sandbox.control.inject_fault(kind, path_prefix="/v1/domains", status=503)
 
     with pytest.raises(PartnerCenterUnavailableError) as refusal:
-        tenant_check_prefix(prefix=FREE_PREFIX)
+        tenant_check_prefix(prefix=FREE_PREFIX, reseller=demo_reseller)
 
     assert refusal.value.code == "partner_center_unavailable"
     assert "riprova tra qualche minuto" in str(refusal.value.message)
@@ -254,14 +307,14 @@ def test_partner_center_down_on_submit_keeps_the_prefix_and_says_to_retry(
     ("typed", "status", "message"),
     [
         (FREE_PREFIX, "free", "verrà creato un nuovo tenant"),
-        ("ContosoItalia", "taken_related", "già collegato al distributore"),
-        (FABRIKAM_PREFIX, "taken_unrelated", "non ancora collegato al distributore"),
+        ("ContosoItalia", "taken_related", "già collegato a te e al distributore"),
+        (FABRIKAM_PREFIX, "taken_unrelated", "non ancora collegato a te e al distributore"),
         ("nuova impresa", "invalid", "solo lettere e cifre"),
         ("a" * 28, "invalid", "al massimo 27 caratteri"),
     ],
 )
 def test_live_check_answers_json(client, pc_sandbox, typed, status, message):
-    client.force_login(reseller_user())
+    client.force_login(demo_reseller_user())
 
     response = client.get(PREFIX_CHECK_URL, {"prefix": typed})
 

@@ -13,6 +13,7 @@ from tenants.tests.factories import (
     FABRIKAM_NAME,
     FABRIKAM_PREFIX,
     VALID_MPN_ID,
+    VALID_RESELLER_TENANT_ID,
     checkout_ready_cart,
     reseller_user,
 )
@@ -100,8 +101,9 @@ def test_new_customer_with_a_new_tenant_going_back_once(pc_sandbox, signed_in_pa
 
 
 def test_existing_tenant_accepts_the_invitation_in_another_tab(pc_sandbox, signed_in_page, browser):
-    # Given a reseller user with a confirmed cart, buying for Fabrikam's existing tenant
-    user = reseller_user()
+    # Given a reseller user (its tenant id known) with a confirmed cart, buying for Fabrikam's
+    # existing tenant
+    user = reseller_user(partner_center_tenant_id=VALID_RESELLER_TENANT_ID)
     checkout_ready_cart(user=user)
     page = signed_in_page(user)
     start_wizard(page, {**COMPANY, "#id_company_name": FABRIKAM_NAME})

@@ -1,5 +1,6 @@
 """The checkout wizard from «Checkout >>» to the order (guide steps 9–15), with the sandbox."""
 
+import importlib
 from datetime import timedelta
 from decimal import Decimal
 
@@ -12,7 +13,9 @@ from catalog.tests.factories import SkuFactory, priced_plan
 from checkout.models import Cart, CartLine
 from checkout.services import cart_add_plan
 from orders.models import Order
+from tenants.errors import CheckoutNotReadyError
 from tenants.models import CheckoutDraft, Customer
+from tenants.services import checkout_draft_save_company, checkout_place_order
 from tenants.tests.factories import (
     CONTOSO_CUSTOMER_ID,
     CONTOSO_NAME,
@@ -42,7 +45,8 @@ CART_URL = reverse("checkout:cart")
 
 @pytest.fixture
 def user(client):
-    user = reseller_user()
+    # The sandbox's demo reseller, its tenant id known: contosoitalia is its customer.
+    user = reseller_user(partner_center_tenant_id=VALID_RESELLER_TENANT_ID)
     client.force_login(user)
     return user
 
@@ -175,6 +179,69 @@ def test_double_submit_reload_and_second_tab_give_the_same_single_order(
     assert first["Location"] == again["Location"] == from_another_tab["Location"]
     assert Order.objects.count() == 1
     assert Customer.objects.count() == 1
+
+
+def place_from_another_tab(*, user, cart) -> Order:
+    """What «Prossimo >>» on Conferma in another tab does, while this tab's request runs."""
+    return checkout_place_order(draft=CheckoutDraft.objects.get(cart=cart), user=user)
+
+
+@pytest.mark.parametrize(
+    ("url", "view_module", "service", "data"),
+    [
+        (
+            TENANT_URL,
+            "tenants.views.wizard.tenant",
+            "tenant_check_prefix",
+            {"tenant_domain_prefix": FREE_PREFIX, "action": "next"},
+        ),
+        (
+            PARTNER_URL,
+            "tenants.views.wizard.steps",
+            "reseller_validate_mpn",
+            {"mpn_id": VALID_MPN_ID, "action": "next"},
+        ),
+    ],
+    ids=["tenant", "partner"],
+)
+def test_a_step_posted_while_another_tab_places_the_order_leads_to_that_order(
+    client, pc_sandbox, monkeypatch, user, cart, url, view_module, service, data
+):
+    # Given a draft ready to confirm, and a step posted from a tab that loaded it; while that
+    # step waits for Partner Center, another tab places the order
+    draft_ready_to_confirm(cart=cart)
+    placed = []
+    real_service = getattr(importlib.import_module(view_module), service)
+
+    def meanwhile_another_tab_places_the_order(**kwargs):
+        placed.append(place_from_another_tab(user=user, cart=cart))
+        return real_service(**kwargs)
+
+    monkeypatch.setattr(f"{view_module}.{service}", meanwhile_another_tab_places_the_order)
+
+    # When this tab's step saves what was posted
+    response = client.post(url, data)
+
+    # Then it is sent to the order placed, and the draft is not written back
+    order = Order.objects.get()
+    assert placed == [order]
+    assert response.status_code == 302
+    assert response["Location"] == reverse("orders:order_placed", kwargs={"pk": order.pk})
+    assert CheckoutDraft.objects.count() == 0
+    assert Customer.objects.count() == 1
+
+
+def test_saving_a_step_of_a_draft_already_ordered_is_refused_and_writes_nothing(user, cart):
+    draft = draft_ready_to_confirm(cart=cart)
+    CheckoutDraft.objects.filter(pk=draft.pk).delete()
+
+    with pytest.raises(CheckoutNotReadyError) as refusal:
+        checkout_draft_save_company(
+            draft=draft, values=company_data(company_name="Altra S.r.l."), is_complete=True
+        )
+
+    assert refusal.value.code == "checkout_done"
+    assert CheckoutDraft.objects.count() == 0
 
 
 def test_existing_tenant_with_relationship_is_recorded_as_such(client, pc_sandbox, user, cart):

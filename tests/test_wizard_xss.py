@@ -8,6 +8,7 @@ from tenants.models import Customer
 from tenants.tests.factories import (
     FABRIKAM_PREFIX,
     VALID_MPN_ID,
+    VALID_RESELLER_TENANT_ID,
     checkout_ready_cart,
     company_data,
     reseller_user,
@@ -45,7 +46,8 @@ def assert_escaped(page: str, *payloads: str) -> None:
 
 @pytest.fixture
 def user(client):
-    user = reseller_user()
+    # The sandbox's demo reseller, its tenant id known: contosoitalia is its customer.
+    user = reseller_user(partner_center_tenant_id=VALID_RESELLER_TENANT_ID)
     client.force_login(user)
     return user
 
@@ -81,13 +83,16 @@ def test_prefix_and_mpn_id_show_a_hostile_value_escaped(client, pc_sandbox, cart
     client.post(TENANT_URL, {"tenant_domain_prefix": "nuovaimpresa2026", "action": "next"})
     partner_page = client.post(PARTNER_URL, {"mpn_id": payload, "action": "next"})
     assert_escaped(partner_page.content.decode(), payload)
-    assert_escaped(client.get(PARTNER_URL).content.decode(), payload)
+    assert_escaped(client.get(PARTNER_URL).content.decode())  # the profile's MPN ID offered again
 
 
 def test_hostile_company_data_is_escaped_on_every_later_page(client, pc_sandbox, user, cart):
     # Given: hostile company data and a tenant whose Partner Center name is hostile too
     pc_sandbox.control.add_tenant(
-        "ostile.onmicrosoft.com", company_name=f"Ostile {IMAGE}", relationship_accepted=True
+        "ostile.onmicrosoft.com",
+        company_name=f"Ostile {IMAGE}",
+        relationship_accepted=True,
+        reseller_tenant_id=VALID_RESELLER_TENANT_ID,
     )
     client.post(CUSTOMER_URL, {"choice": "new", "action": "next"})
     response = client.post(COMPANY_URL, {**company_data(**HOSTILE_COMPANY), "action": "next"})

@@ -18,6 +18,7 @@ from checkout.tests.factories import TermsVersionFactory
 from orders.models import Order, OrderStatus
 from orders.services import order_place
 from storefront.crypto import encrypt_text
+from storefront.models import Reseller
 from storefront.tests.factories import ResellerFactory, UserFactory
 from tenants.models import Customer
 from tenants.tests.factories import (
@@ -60,10 +61,15 @@ def sandbox_plan(
 
 
 def order_user(*, mpn_id: str = VALID_MPN_ID, **user_fields):
-    """A reseller user as after a validated MPN ID: the sandbox's valid reseller, at cost."""
+    """A reseller user as after a validated MPN ID: the sandbox's valid reseller, at cost.
+
+    An MPN ID and a Partner Center tenant belong to one reseller (unique constraints): another
+    reseller in the same test gets its own, unknown to the sandbox.
+    """
+    is_taken = Reseller.objects.filter(mpn_id=mpn_id).exists()
     reseller = ResellerFactory(
-        mpn_id=mpn_id,
-        partner_center_tenant_id=VALID_RESELLER_TENANT_ID,
+        **({} if is_taken else {"mpn_id": mpn_id}),
+        partner_center_tenant_id=uuid.uuid4() if is_taken else VALID_RESELLER_TENANT_ID,
         markup_percent_override=Decimal("0"),
         notification_email="ordini@rivenditore.example",
     )

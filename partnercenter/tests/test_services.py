@@ -227,3 +227,41 @@ def test_call_log_admin_is_read_only():
     assert model_admin.has_add_permission(request) is False
     assert model_admin.has_change_permission(request) is False
     assert model_admin.has_delete_permission(request) is False
+
+
+@pytest.fixture
+def sent_timeouts(monkeypatch):
+    """The timeout of every request sent to the Partner Center API (not the token endpoint)."""
+    import requests
+
+    sent = []
+    real_send = requests.adapters.HTTPAdapter.send
+
+    def send(adapter, request, **kwargs):
+        if "/v1/" in request.url:
+            sent.append(kwargs.get("timeout"))
+        return real_send(adapter, request, **kwargs)
+
+    monkeypatch.setattr(requests.adapters.HTTPAdapter, "send", send)
+    return sent
+
+
+def test_client_timeouts_default_to_the_settings_and_may_be_overridden(
+    pc_sandbox, settings, sent_timeouts
+):
+    settings.PARTNER_CENTER_CONNECT_TIMEOUT, settings.PARTNER_CENTER_READ_TIMEOUT = 5.0, 30.0
+
+    with partner_center_client() as client:
+        client.is_domain_taken("contosoitalia")
+    with partner_center_client(connect_timeout=3.0, read_timeout=8.0) as client:
+        client.is_domain_taken("contosoitalia")
+
+    assert sent_timeouts == [(5.0, 30.0), (3.0, 8.0)]
+
+
+def test_interactive_timeouts_are_short_and_the_others_the_settings():
+    assert services.partner_center_timeouts(interactive=True) == {
+        "connect_timeout": 3.0,
+        "read_timeout": 8.0,
+    }
+    assert services.partner_center_timeouts(interactive=False) == {}

@@ -8,6 +8,7 @@ partner_center.py and mpn.py before, and only their outcome is recorded here.
 import uuid
 
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from checkout.models import Cart
@@ -32,7 +33,16 @@ def checkout_draft_get_or_create(*, cart: Cart) -> CheckoutDraft:
 
 
 def _save(draft: CheckoutDraft, *field_names: str) -> None:
-    draft.save(update_fields=[*field_names, "updated_at"])
+    """Write these fields of the draft; CheckoutNotReadyError ``checkout_done`` when it is gone
+    (another tab placed the order after this request loaded the draft)."""
+    draft.updated_at = timezone.now()
+    values = {name: getattr(draft, name) for name in (*field_names, "updated_at")}
+    if not CheckoutDraft.objects.filter(pk=draft.pk).update(**values):
+        raise _checkout_done()
+
+
+def _checkout_done() -> CheckoutNotReadyError:
+    return CheckoutNotReadyError(_("Questo acquisto è già stato concluso."), code="checkout_done")
 
 
 def _storable(typed):
@@ -122,9 +132,7 @@ def checkout_place_order(*, draft: CheckoutDraft, user) -> Order:
             .first()
         )
         if locked is None:
-            raise CheckoutNotReadyError(
-                _("Questo acquisto è già stato concluso."), code="checkout_done"
-            )
+            raise _checkout_done()
         state = checkout_wizard_state(draft=locked)
         step = state.first_step_to_do()
         if step != STEP_CONFIRM:

@@ -1,6 +1,9 @@
 """MPN ID validation against Partner Center (SPEC §5.3).
 
-Format first (6–10 digits), then both: the MPN ID is an ``Active`` indirect reseller of the
+Only the MPN ID on the reseller's profile is ever validated for it: staff register it in the
+admin, the storefront never adopts a typed one (anyone could type another reseller's). Any other
+MPN ID, or none on the profile, is refused without calling Partner Center. Then format (6–10
+digits), then both: the MPN ID is an ``Active`` indirect reseller of the
 distributor (the relationship list, which also yields the reseller's tenant id) and its Microsoft
 Partner Agreement is signed. Valid results are cached per reseller and MPN ID for
 ``MPN_VALIDATION_CACHE_SECONDS``; the provisioning worker and ``revalidate_mpn`` bypass the cache.
@@ -14,6 +17,7 @@ from datetime import datetime
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
@@ -22,7 +26,7 @@ from partnercenter.errors import (
     PartnerCenterError,
     PartnerCenterNotFound,
 )
-from partnercenter.services import partner_center_client
+from partnercenter.services import partner_center_client, partner_center_timeouts
 from storefront.models import Reseller
 from storefront.validators import MPN_ID_PATTERN
 from tenants.errors import PartnerCenterUnavailableError
@@ -30,8 +34,19 @@ from tenants.errors import PartnerCenterUnavailableError
 logger = logging.getLogger(__name__)
 
 VALID = "valid"
+# Refusals made before asking Partner Center: the MPN ID is not the profile's.
+NOT_ON_PROFILE_REASONS = ("mpn_not_registered", "mpn_missing")
 # Stable reason codes, with what the reseller reads and can act on.
 REASON_MESSAGES = {
+    "mpn_not_registered": _(
+        "L'MPN ID %(mpn_id)s non è quello registrato presso il distributore per la tua azienda: "
+        "usa l'MPN ID registrato (%(profile_mpn_id)s). Per cambiarlo contatta l'assistenza: "
+        "%(support_email)s."
+    ),
+    "mpn_missing": _(
+        "Il distributore non ha ancora registrato un MPN ID per la tua azienda: contatta "
+        "l'assistenza (%(support_email)s) per farlo registrare, poi riprova."
+    ),
     "mpn_format": _("L'MPN ID è composto solo da cifre, da 6 a 10."),
     "mpn_invalid": _(
         "L'MPN ID %(mpn_id)s non è valido: Microsoft non lo riconosce o non è ancora stato "
@@ -75,6 +90,7 @@ class MpnValidation:
     reseller_tenant_id: str  # the reseller's Partner Center tenant id; "" unless valid
     checked_at: datetime
     partner_center_code: str = ""
+    profile_mpn_id: str = ""  # the reseller's registered one, for "mpn_not_registered"
 
     @property
     def is_valid(self) -> bool:
@@ -88,6 +104,8 @@ class MpnValidation:
         return REASON_MESSAGES[self.code] % {
             "mpn_id": self.mpn_id,
             "code": self.partner_center_code,
+            "profile_mpn_id": self.profile_mpn_id,
+            "support_email": settings.SUPPORT_EMAIL,
         }
 
 
@@ -96,15 +114,26 @@ def mpn_cache_key(*, reseller_id: int, mpn_id: str) -> str:
 
 
 def reseller_validate_mpn(
-    *, reseller: Reseller, mpn_id: str, use_cache: bool = True, record: bool = True
+    *,
+    reseller: Reseller,
+    mpn_id: str,
+    use_cache: bool = True,
+    record: bool = True,
+    interactive: bool = False,
 ) -> MpnValidation:
-    """Validate ``mpn_id`` for ``reseller``; PartnerCenterUnavailableError if it cannot be told.
+    """Validate ``mpn_id``, which must be the reseller's profile MPN ID, for ``reseller``;
+    PartnerCenterUnavailableError if it cannot be told.
 
-    With ``record``, the outcome for the reseller's own MPN ID (or a valid one when the profile
-    has none) is stored on the reseller: status, reason, time and, when valid, its tenant id.
-    ``record=False`` is the dry run of ``revalidate_mpn``.
+    Another MPN ID ("mpn_not_registered") or none on the profile ("mpn_missing") is refused
+    without calling Partner Center and without touching the profile. With ``record``, the outcome
+    is stored on the reseller: status, reason, time and, when valid, its Partner Center tenant id
+    (unless another reseller already has that one). ``record=False`` is the dry run of
+    ``revalidate_mpn``; ``interactive`` uses the short timeouts of a page waiting for the answer.
     """
     mpn_id = (mpn_id or "").strip()
+    refusal = _not_the_profile_mpn_id(reseller, mpn_id)
+    if refusal is not None:
+        return refusal
     if not MPN_ID_PATTERN.fullmatch(mpn_id):
         return MpnValidation(
             mpn_id=mpn_id, code="mpn_format", reseller_tenant_id="", checked_at=timezone.now()
@@ -115,7 +144,7 @@ def reseller_validate_mpn(
         if cached is not None:
             return MpnValidation(**cached)
 
-    validation = _validate_with_partner_center(mpn_id)
+    validation = _validate_with_partner_center(mpn_id, interactive=interactive)
     if record:
         _record_on_reseller(reseller, validation)
     if validation.is_valid:
@@ -125,7 +154,19 @@ def reseller_validate_mpn(
     return validation
 
 
-def _validate_with_partner_center(mpn_id: str) -> MpnValidation:
+def _not_the_profile_mpn_id(reseller: Reseller, mpn_id: str) -> MpnValidation | None:
+    if reseller.mpn_id and mpn_id == reseller.mpn_id:
+        return None
+    return MpnValidation(
+        mpn_id=mpn_id,
+        code="mpn_not_registered" if reseller.mpn_id else "mpn_missing",
+        reseller_tenant_id="",
+        checked_at=timezone.now(),
+        profile_mpn_id=reseller.mpn_id,
+    )
+
+
+def _validate_with_partner_center(mpn_id: str, *, interactive: bool) -> MpnValidation:
     def outcome(code: str, *, reseller_tenant_id: str = "", partner_center_code: str = ""):
         return MpnValidation(
             mpn_id=mpn_id,
@@ -136,7 +177,7 @@ def _validate_with_partner_center(mpn_id: str) -> MpnValidation:
         )
 
     try:
-        with partner_center_client() as client:
+        with partner_center_client(**partner_center_timeouts(interactive=interactive)) as client:
             try:
                 agreement = client.get_agreement_status(mpn_id)
             except (PartnerCenterBusinessError, PartnerCenterNotFound) as exc:
@@ -174,15 +215,16 @@ def _validate_with_partner_center(mpn_id: str) -> MpnValidation:
 
 
 def _record_on_reseller(reseller: Reseller, validation: MpnValidation) -> None:
-    """Store the outcome on the reseller's profile, but only for the profile's own MPN ID: a
-    different MPN ID typed in the wizard says nothing about the one on the profile."""
-    is_profile_mpn = reseller.mpn_id == validation.mpn_id
-    if not is_profile_mpn and not (validation.is_valid and not reseller.mpn_id):
+    """Store the outcome of the profile's MPN ID on the profile; never the MPN ID itself.
+
+    The tenant id is stored only if no other reseller has it: the invitation link and the
+    relationship checks name the reseller by it (the unique constraint backs this up).
+    """
+    if validation.mpn_id != reseller.mpn_id:  # reseller_validate_mpn refuses these earlier
         return
     with translation.override(settings.LANGUAGE_CODE):
         reason = validation.message[:255]
     changes = {
-        "mpn_id": validation.mpn_id,
         "mpn_status": Reseller.MpnStatus.VALID
         if validation.is_valid
         else Reseller.MpnStatus.INVALID,
@@ -190,10 +232,39 @@ def _record_on_reseller(reseller: Reseller, validation: MpnValidation) -> None:
         "mpn_checked_at": validation.checked_at,
     }
     if validation.is_valid:
-        changes["partner_center_tenant_id"] = uuid.UUID(validation.reseller_tenant_id)
-    Reseller.objects.filter(pk=reseller.pk).update(**changes)
+        tenant_id = uuid.UUID(validation.reseller_tenant_id)
+        if tenant_id != reseller.partner_center_tenant_id:
+            # A new one (staff changed the MPN ID): replaced, or cleared if another has it.
+            changes["partner_center_tenant_id"] = (
+                None if _is_another_resellers_tenant_id(reseller, tenant_id) else tenant_id
+            )
+    try:
+        with transaction.atomic():
+            Reseller.objects.filter(pk=reseller.pk).update(**changes)
+    except IntegrityError:  # the same tenant id was stored for another reseller meanwhile
+        _log_tenant_id_not_stored(reseller, changes["partner_center_tenant_id"])
+        changes["partner_center_tenant_id"] = None
+        Reseller.objects.filter(pk=reseller.pk).update(**changes)
     for field_name, value in changes.items():
         setattr(reseller, field_name, value)
+
+
+def _is_another_resellers_tenant_id(reseller: Reseller, tenant_id: uuid.UUID) -> bool:
+    holders = Reseller.objects.filter(partner_center_tenant_id=tenant_id).exclude(pk=reseller.pk)
+    if holders.exists():
+        _log_tenant_id_not_stored(reseller, tenant_id)
+        return True
+    return False
+
+
+def _log_tenant_id_not_stored(reseller: Reseller, tenant_id: uuid.UUID) -> None:
+    logger.warning(
+        "MPN ID %s of reseller %s is valid, but its Partner Center tenant id %s is another "
+        "reseller's: not stored",
+        reseller.mpn_id,
+        reseller.pk,
+        tenant_id,
+    )
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,13 @@
 
 Every Partner Center call happens outside any database transaction or row lock: a slow or failing
 Partner Center must never hold a lock. Writes that record an outcome come after, and are short.
-Callable from Celery tasks: nothing here takes a request.
+Callable from Celery tasks: nothing here takes a request; ``interactive=True`` (a page waiting
+for the answer) uses short timeouts, the worker the settings' longer ones.
+
+A tenant counts as related to a reseller only when Partner Center's customer is associated with
+that reseller (``associatedPartnerId`` = the reseller's Partner Center tenant id): a customer of
+the distributor linked to another reseller is, for this one, a tenant still to invite, and its
+legal name is not shown.
 """
 
 import logging
@@ -13,19 +19,22 @@ from datetime import datetime
 from django.utils import timezone
 
 from partnercenter.errors import PartnerCenterError
-from partnercenter.services import partner_center_client, partner_center_invitation_url
+from partnercenter.services import (
+    partner_center_client,
+    partner_center_invitation_url,
+    partner_center_timeouts,
+)
 from storefront.models import Reseller
 from tenants.errors import PartnerCenterUnavailableError
 from tenants.models import Customer
 from tenants.names import ONMICROSOFT_SUFFIX, normalise_domain_prefix
-from tenants.services.mpn import reseller_validate_mpn
 
 logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
 class TenantMatch:
-    """The distributor's Partner Center customer for a tenant (the relationship is accepted)."""
+    """The distributor's Partner Center customer for a tenant, associated with the reseller."""
 
     customer_id: str
     company_name: str
@@ -36,7 +45,8 @@ class PrefixCheck:
     """What Partner Center says of a «Domain Prefix»: free (branch B) or taken (branch A).
 
     For a taken prefix, ``match`` is the distributor's customer when the tenant has accepted the
-    reseller relationship, None when the invitation still has to be accepted.
+    relationship with this reseller, None when this reseller's invitation still has to be
+    accepted (even if the tenant is another reseller's customer).
     """
 
     prefix: str
@@ -82,16 +92,33 @@ def _unavailable(operation: str, exc: PartnerCenterError) -> PartnerCenterUnavai
     return PartnerCenterUnavailableError()
 
 
-def _find_tenant_customer(client, domain: str) -> TenantMatch | None:
-    """The customer whose domain is exactly ``domain``: the search only matches the start."""
+def _same_tenant_id(tenant_id: str, expected: uuid.UUID | str | None) -> bool:
+    """The same GUID, whatever its case; never when either is missing."""
+    if not tenant_id or not expected:
+        return False
+    try:
+        return uuid.UUID(tenant_id) == uuid.UUID(str(expected))
+    except ValueError:
+        return False
+
+
+def _find_tenant_customer(client, domain: str, *, reseller: Reseller) -> TenantMatch | None:
+    """The customer whose domain is exactly ``domain`` (the search only matches the start), if
+    it is associated with ``reseller``; None otherwise, whoever else it is associated with."""
     for customer in client.find_customers_by_domain(domain):
-        if customer.domain.lower() == domain:
+        if customer.domain.lower() != domain:
+            continue
+        if _same_tenant_id(customer.associated_partner_id, reseller.partner_center_tenant_id):
             return TenantMatch(customer_id=customer.id, company_name=customer.company_name)
+        return None
     return None
 
 
-def tenant_check_prefix(*, prefix: str) -> PrefixCheck:
-    """Is the prefix free, or an existing tenant, and has that tenant accepted the relationship?
+def tenant_check_prefix(
+    *, prefix: str, reseller: Reseller, interactive: bool = False
+) -> PrefixCheck:
+    """Is the prefix free, or an existing tenant, and has that tenant accepted the relationship
+    with ``reseller``?
 
     Normalises the prefix first (DomainPrefixInvalidError on a bad one, no call made); raises
     PartnerCenterUnavailableError when Partner Center cannot answer.
@@ -100,21 +127,24 @@ def tenant_check_prefix(*, prefix: str) -> PrefixCheck:
     domain = prefix + ONMICROSOFT_SUFFIX
     match = None
     try:
-        with partner_center_client() as client:
+        with partner_center_client(**partner_center_timeouts(interactive=interactive)) as client:
             is_taken = client.is_domain_taken(prefix)
             if is_taken:
-                match = _find_tenant_customer(client, domain)
+                match = _find_tenant_customer(client, domain, reseller=reseller)
     except PartnerCenterError as exc:
         raise _unavailable("domain check", exc) from exc
     return PrefixCheck(prefix=prefix, is_taken=is_taken, match=match, checked_at=timezone.now())
 
 
-def customer_check_relationship(*, customer: Customer) -> RelationshipCheck:
-    """Re-check an existing tenant's reseller relationship and record it on the customer.
+def customer_check_relationship(
+    *, customer: Customer, interactive: bool = False
+) -> RelationshipCheck:
+    """Re-check an existing tenant's relationship with the customer's reseller; record it.
 
-    Sets ``relationship_state`` (accepted / pending), ``relationship_checked_at`` and, once found,
-    ``partner_center_customer_id`` and ``partner_center_company_name``. A new tenant needs no
-    relationship: nothing is called. Also used by the worker for orders awaiting the relationship.
+    Sets ``relationship_state`` (accepted / pending), ``relationship_checked_at``,
+    ``partner_center_customer_id`` and ``partner_center_company_name`` (cleared when pending).
+    A new tenant needs no relationship: nothing is called. Also used by the worker for orders
+    awaiting the relationship.
     """
     if customer.tenant_kind == Customer.TenantKind.NEW:
         return RelationshipCheck(
@@ -123,8 +153,10 @@ def customer_check_relationship(*, customer: Customer) -> RelationshipCheck:
             checked_at=customer.relationship_checked_at,
         )
     try:
-        with partner_center_client() as client:
-            match = _find_tenant_customer(client, customer.tenant_domain)
+        with partner_center_client(**partner_center_timeouts(interactive=interactive)) as client:
+            match = _find_tenant_customer(
+                client, customer.tenant_domain, reseller=customer.reseller
+            )
     except PartnerCenterError as exc:
         raise _unavailable("relationship check", exc) from exc
 
@@ -134,9 +166,10 @@ def customer_check_relationship(*, customer: Customer) -> RelationshipCheck:
         else Customer.RelationshipState.PENDING,
         "relationship_checked_at": timezone.now(),
     }
-    if match is not None:
-        changes["partner_center_customer_id"] = uuid.UUID(match.customer_id)
-        changes["partner_center_company_name"] = match.company_name[:200]
+    # Without a match, what an earlier check found (the tenant may have changed reseller since)
+    # is forgotten: the worker links orders to a stored customer id.
+    changes["partner_center_customer_id"] = uuid.UUID(match.customer_id) if match else None
+    changes["partner_center_company_name"] = match.company_name[:200] if match else ""
     Customer.objects.filter(pk=customer.pk).update(**changes, updated_at=timezone.now())
     for field_name, value in changes.items():
         setattr(customer, field_name, value)
@@ -152,12 +185,9 @@ def reseller_invitation_url(*, reseller: Reseller, domain: str) -> str:
     and the distributor as its partners (SPEC §5.2, indirect-reseller form; with the sandbox, its
     acceptance page).
 
-    Needs the reseller's Partner Center tenant id, learnt by validating its MPN ID (cached);
-    "" when it cannot be known (no valid MPN ID on the profile). PartnerCenterUnavailableError
-    when that validation cannot be made now.
+    Needs the reseller's Partner Center tenant id, stored when its profile's MPN ID is validated;
+    "" while it is not known. Never calls Partner Center: pages showing the link are GETs.
     """
-    if reseller.partner_center_tenant_id is None and reseller.mpn_id:
-        reseller_validate_mpn(reseller=reseller, mpn_id=reseller.mpn_id)
     if reseller.partner_center_tenant_id is None:
         return ""
     return partner_center_invitation_url(

@@ -45,8 +45,16 @@ class CustomerFactory(factory.django.DjangoModelFactory):
 
 
 def reseller_user(**reseller_fields):
-    """A reseller user whose profile MPN ID is the sandbox's valid one, unless told otherwise."""
+    """A reseller user whose profile MPN ID is the sandbox's valid one, unless told otherwise.
+
+    An MPN ID belongs to one reseller: a second reseller in a test is an ``other_reseller_user``.
+    """
     reseller_fields.setdefault("mpn_id", VALID_MPN_ID)
+    return UserFactory(reseller=ResellerFactory(**reseller_fields))
+
+
+def other_reseller_user(**reseller_fields):
+    """Another reseller's user: its own MPN ID, unknown to the sandbox unless registered."""
     return UserFactory(reseller=ResellerFactory(**reseller_fields))
 
 

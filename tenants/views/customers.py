@@ -57,7 +57,7 @@ def customer_relationship_check(request: HttpRequest, pk: int) -> HttpResponse:
     """«Verifica relazione» for a customer's existing tenant; back to where it was asked."""
     customer = get_scoped_or_404(Customer, request, pk=pk)
     try:
-        check = customer_check_relationship(customer=customer)
+        check = customer_check_relationship(customer=customer, interactive=True)
     except PartnerCenterUnavailableError as error:
         messages.error(request, error.message)
     else:

@@ -5,7 +5,6 @@ from urllib.parse import quote
 from django.http import HttpRequest
 from django.template.loader import render_to_string
 
-from tenants.errors import PartnerCenterUnavailableError
 from tenants.services import reseller_invitation_url
 
 
@@ -13,14 +12,11 @@ def relationship_panel_context(request: HttpRequest, *, domain: str, company, co
     """Context of tenants/_relationship_panel.html for an existing tenant without relationship.
 
     ``company``/``contact``: anything with ``company_name`` / ``contact_email`` (a Customer or the
-    wizard's values). The link is "" when it cannot be had now; the page says so.
+    wizard's values). The link is "" while the reseller's Partner Center tenant id is not known
+    (its MPN ID not validated yet): the page says so, with the support contact. Makes no call.
     """
     reseller = request.user.reseller
-    try:
-        invitation_url = reseller_invitation_url(reseller=reseller, domain=domain)
-        invitation_unavailable = ""
-    except PartnerCenterUnavailableError as error:
-        invitation_url, invitation_unavailable = "", error.message
+    invitation_url = reseller_invitation_url(reseller=reseller, domain=domain)
     company_name = _get(company, "company_name")
     email_context = {
         "domain": domain,
@@ -34,7 +30,6 @@ def relationship_panel_context(request: HttpRequest, *, domain: str, company, co
     contact_email = _get(contact, "contact_email")
     return {
         "invitation_url": invitation_url,
-        "invitation_unavailable": invitation_unavailable,
         "invitation_domain": domain,
         "invitation_email_subject": subject,
         "invitation_email_body": body,

@@ -17,6 +17,7 @@ from checkout.models import Cart
 from checkout.selectors import cart_get_for_checkout
 from orders.models import Order
 from storefront.scoping import reseller_scoped
+from tenants.errors import CheckoutNotReadyError
 from tenants.models import CheckoutDraft
 from tenants.selectors import (
     STEP_COMPANY,
@@ -88,7 +89,15 @@ def wizard_step(step: str):
             state = checkout_wizard_state(draft=draft)
             if not state.can_open(step):
                 return redirect_to_step(state.first_step_to_do())
-            return view(request, Wizard(cart=cart, draft=draft, state=state))
+            try:
+                return view(request, Wizard(cart=cart, draft=draft, state=state))
+            except CheckoutNotReadyError as error:
+                # Another tab placed the order after this request loaded the draft.
+                order = reseller_scoped(Order, request).filter(cart=cart).first()
+                if order is not None:
+                    return redirect("orders:order_placed", pk=order.pk)
+                messages.warning(request, error.message)
+                return redirect("checkout:cart")
 
         return require_http_methods(["GET", "POST"])(wrapper)
 

@@ -77,7 +77,7 @@ def _recheck_relationship(request: HttpRequest, customer: Customer) -> None:
     if customer.tenant_kind != Customer.TenantKind.EXISTING:
         return
     try:
-        customer_check_relationship(customer=customer)
+        customer_check_relationship(customer=customer, interactive=True)
     except PartnerCenterUnavailableError:
         messages.warning(
             request,
@@ -126,12 +126,18 @@ def checkout_company(request: HttpRequest, wizard: Wizard) -> HttpResponse:
 
 @wizard_step(STEP_PARTNER)
 def checkout_partner(request: HttpRequest, wizard: Wizard) -> HttpResponse:
-    """The reseller's MPN ID, validated against Partner Center before the order (SPEC §5.3)."""
+    """The reseller's MPN ID, validated against Partner Center before the order (SPEC §5.3).
+
+    Only the MPN ID the distributor registered on the reseller's profile is accepted; it is
+    filled in. A reseller without one is told to ask the distributor.
+    """
     state = wizard.state
+    profile_mpn_id = request.user.reseller.mpn_id
     if request.method != "POST":
-        initial = state.typed_mpn_id or request.user.reseller.mpn_id
-        form = PartnerForm(initial={"mpn_id": initial})
-        return render_step(request, STEP_PARTNER, wizard, {"form": form})
+        form = PartnerForm(initial={"mpn_id": profile_mpn_id or state.typed_mpn_id})
+        return render_step(
+            request, STEP_PARTNER, wizard, {"form": form, "profile_mpn_id": profile_mpn_id}
+        )
 
     form = PartnerForm(request.POST)
     action = posted_action(request)
@@ -139,18 +145,27 @@ def checkout_partner(request: HttpRequest, wizard: Wizard) -> HttpResponse:
         checkout_draft_save_mpn(draft=wizard.draft, mpn_id=request.POST.get("mpn_id", "")[:32])
         if action == ACTION_BACK:
             return redirect_to_step(state.previous_step(STEP_PARTNER))
-        return render_step(request, STEP_PARTNER, wizard, {"form": form, "mpn_refused": True})
+        return render_step(
+            request,
+            STEP_PARTNER,
+            wizard,
+            {"form": form, "mpn_refused": True, "profile_mpn_id": profile_mpn_id},
+        )
 
     mpn_id = form.cleaned_data["mpn_id"]
     if action == ACTION_BACK:
         checkout_draft_save_mpn(draft=wizard.draft, mpn_id=mpn_id)
         return redirect_to_step(state.previous_step(STEP_PARTNER))
     try:
-        validation = reseller_validate_mpn(reseller=request.user.reseller, mpn_id=mpn_id)
+        validation = reseller_validate_mpn(
+            reseller=request.user.reseller, mpn_id=mpn_id, interactive=True
+        )
     except PartnerCenterUnavailableError as error:
         checkout_draft_save_mpn(draft=wizard.draft, mpn_id=mpn_id)
         form.add_error(None, error.message)
-        return render_step(request, STEP_PARTNER, wizard, {"form": form})
+        return render_step(
+            request, STEP_PARTNER, wizard, {"form": form, "profile_mpn_id": profile_mpn_id}
+        )
     checkout_draft_save_mpn(draft=wizard.draft, mpn_id=mpn_id, validation=validation)
     if validation.is_valid:
         return redirect_to_step(STEP_CONFIRM)
@@ -159,7 +174,12 @@ def checkout_partner(request: HttpRequest, wizard: Wizard) -> HttpResponse:
         request,
         STEP_PARTNER,
         wizard,
-        {"form": form, "mpn_refused": True, "mpn_refusal_code": validation.code},
+        {
+            "form": form,
+            "mpn_refused": True,
+            "mpn_refusal_code": validation.code,
+            "profile_mpn_id": profile_mpn_id,
+        },
     )
 
 

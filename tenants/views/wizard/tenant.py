@@ -34,13 +34,13 @@ def prefix_status_message(*, status: str, domain: str) -> str:
             "%(domain)s è libero: verrà creato un nuovo tenant con questo prefisso (caso B)."
         ),
         "taken_related": _(
-            "%(domain)s è un tenant esistente, già collegato al distributore (caso A): "
+            "%(domain)s è un tenant esistente, già collegato a te e al distributore (caso A): "
             "si può procedere."
         ),
         "taken_unrelated": _(
-            "%(domain)s è un tenant esistente, non ancora collegato al distributore (caso A): "
-            "l'amministratore globale del cliente deve accettare l'invito. Premi «Prossimo >>» "
-            "per il link di invito."
+            "%(domain)s è un tenant esistente, non ancora collegato a te e al distributore "
+            "(caso A): l'amministratore globale del cliente deve accettare l'invito. Premi "
+            "«Prossimo >>» per il link di invito."
         ),
     }
     return messages_by_status[status] % {"domain": domain}
@@ -69,7 +69,7 @@ def checkout_tenant(request: HttpRequest, wizard: Wizard) -> HttpResponse:
         checkout_draft_save_prefix(draft=wizard.draft, prefix=prefix)
         return redirect_to_step(STEP_COMPANY)
     try:
-        check = tenant_check_prefix(prefix=prefix)
+        check = tenant_check_prefix(prefix=prefix, reseller=request.user.reseller, interactive=True)
     except PartnerCenterUnavailableError as error:
         checkout_draft_save_prefix(draft=wizard.draft, prefix=prefix)
         form.add_error(None, error.message)
@@ -130,7 +130,7 @@ def prefix_check(request: HttpRequest) -> JsonResponse:
     """The live «Domain Prefix» check of wizard.js: {"status", "message", "prefix", "domain"}."""
     try:
         prefix = normalise_domain_prefix(request.GET.get("prefix", "")[:100])
-        check = tenant_check_prefix(prefix=prefix)
+        check = tenant_check_prefix(prefix=prefix, reseller=request.user.reseller, interactive=True)
     except DomainPrefixInvalidError as error:
         return JsonResponse({"status": "invalid", "message": str(error.message)})
     except PartnerCenterUnavailableError as error:
