@@ -31,6 +31,7 @@ def worker_heartbeat_mark_processed(*, heartbeat_id: int, worker_name: str) -> b
 
 DEMO_RESELLER_VAT_NUMBER = "01234567897"
 DEMO_RESELLER_MPN_ID = "1234567"  # the sandbox's active, signed indirect reseller
+DEMO_RESELLER_TENANT_ID = "3f2a6c1e-5b7d-4e8f-9a0b-1c2d3e4f5a6b"  # its tenant in the sandbox
 DEMO_USER_EMAIL = "demo@rivenditore-demo.it"
 DEMO_USER_PASSWORD = "Demo-Storefront-2026"  # noqa: S105 - printed by `make run`, development only
 DEMO_STAFF_EMAIL = "staff@distributore-demo.it"
@@ -45,6 +46,7 @@ def demo_accounts_seed() -> tuple[User, User]:
         defaults={
             "company_name": "Rivenditore Demo S.r.l.",
             "mpn_id": DEMO_RESELLER_MPN_ID,
+            "partner_center_tenant_id": DEMO_RESELLER_TENANT_ID,
             "notification_email": "ordini@rivenditore-demo.it",
         },
     )

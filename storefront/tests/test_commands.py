@@ -18,6 +18,7 @@ def test_seed_demo_loads_accounts_catalog_and_terms_and_prints_the_sign_in():
     user = User.objects.get(email=DEMO_USER_EMAIL)
     assert user.check_password(DEMO_USER_PASSWORD)
     assert user.reseller.mpn_id == "1234567"
+    assert str(user.reseller.partner_center_tenant_id) == "3f2a6c1e-5b7d-4e8f-9a0b-1c2d3e4f5a6b"
     assert Product.objects.filter(product_id="CFQ7TTC0LDPB").exists()
     assert TermsVersion.objects.count() == 1
     assert f"{DEMO_USER_EMAIL} / {DEMO_USER_PASSWORD}" in output.getvalue()
