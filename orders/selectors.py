@@ -383,10 +383,6 @@ class OrderTotal:
     net: Decimal
     vat: Decimal
 
-    @property
-    def gross(self) -> Decimal:
-        return self.net + self.vat
-
 
 def order_totals(*, order: Order) -> list[OrderTotal]:
     totals = []

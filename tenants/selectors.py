@@ -11,7 +11,6 @@ from django.db.models import Q, QuerySet
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 
-from checkout.models import Cart
 from tenants.models import CheckoutDraft, Customer
 from tenants.names import ONMICROSOFT_SUFFIX, company_names_match
 
@@ -169,10 +168,6 @@ class WizardState:
         """Whether ``step`` may be shown: it is in this path and every step before it is done."""
         steps = self.steps
         return step in steps and steps.index(step) <= steps.index(self.first_step_to_do())
-
-
-def checkout_draft_find(*, cart: Cart) -> CheckoutDraft | None:
-    return CheckoutDraft.objects.filter(cart=cart).select_related("existing_customer").first()
 
 
 def checkout_wizard_state(*, draft: CheckoutDraft) -> WizardState:
