@@ -10,17 +10,41 @@ new tenant's encrypted password is never shown: only whether one is still waitin
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.dateformat import format as date_format
 from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from notifications.models import Email
 from orders.errors import OrderError
 from orders.models import Order, OrderEvent, OrderLine
+from orders.provisioning.relationship import RelationshipOutcome
 from orders.services.staff import order_cancel, order_mark_resolved, order_resume, order_retry
 from partnercenter.models import PartnerCenterCall
 
 NUMBER_PREFIX = "ORD-"
 CALLS_SHOWN = 200
+# A Django date format, translated: the English one must not read as month/day.
+CALL_TIME_FORMAT = _("d/m/Y H:i:s")
+# «Riprendi» on an order that did not resume: what happened instead (RESUMED is "done").
+RESUME_NOTES = {
+    RelationshipOutcome.WAITING: _(
+        "il cliente non ha ancora accettato la relazione di rivenditore: l'ordine resta in attesa."
+    ),
+    RelationshipOutcome.EXPIRED: _(
+        "l'attesa della relazione di rivenditore è scaduta: l'ordine non è riuscito."
+    ),
+    RelationshipOutcome.UNAVAILABLE: _(
+        "Partner Center non ha risposto: la relazione sarà verificata di nuovo più tardi."
+    ),
+    RelationshipOutcome.FAILED: _(
+        "Partner Center ha rifiutato la verifica della relazione: l'ordine non è riuscito."
+    ),
+    RelationshipOutcome.SKIPPED: _(
+        "l'ordine è già in lavorazione o è cambiato nel frattempo: niente da riprendere ora."
+    ),
+}
 
 
 class ReadOnlyInline(admin.TabularInline):
@@ -220,7 +244,8 @@ class OrderAdmin(ViewOnlyAdmin):
             "<td>{} ms</td></tr>",
             (
                 (
-                    call.created_at.strftime("%d/%m/%Y %H:%M:%S"),
+                    # Europe/Rome like every other time staff read, not the stored UTC.
+                    date_format(timezone.localtime(call.created_at), str(CALL_TIME_FORMAT)),
                     call.operation,
                     call.method,
                     call.path,
@@ -245,16 +270,25 @@ class OrderAdmin(ViewOnlyAdmin):
         )
 
     def _run(self, request, queryset, action, done_message: str) -> None:
+        """Run ``action`` on each order; ``done_message`` has ``%(orders)s`` for those done.
+
+        A refusal names the order and says, in the user's language, what state it is in and
+        which orders the action is for (orders/services/staff.py).
+        """
         done, refused = [], []
         for order in queryset.order_by("pk"):
             try:
-                action(order=order, user=request.user)
+                outcome = action(order=order, user=request.user)
             except OrderError as exc:
                 refused.append(f"{order.number}: {exc.message}")
-            else:
+                continue
+            note = RESUME_NOTES.get(outcome) if isinstance(outcome, RelationshipOutcome) else None
+            if note is None:
                 done.append(order.number)
+            else:
+                self.message_user(request, f"{order.number}: {note}", messages.WARNING)
         if done:
-            self.message_user(request, f"{done_message}: {', '.join(done)}.", messages.SUCCESS)
+            self.message_user(request, done_message % {"orders": ", ".join(done)}, messages.SUCCESS)
         for message in refused:
             self.message_user(request, message, messages.ERROR)
 
@@ -264,7 +298,7 @@ class OrderAdmin(ViewOnlyAdmin):
             request,
             queryset,
             lambda order, user: order_retry(order_id=order.pk, user=user),
-            "Nuovo tentativo avviato",
+            gettext("Nuovo tentativo avviato: %(orders)s."),
         )
 
     @admin.action(
@@ -275,7 +309,7 @@ class OrderAdmin(ViewOnlyAdmin):
             request,
             queryset,
             lambda order, user: order_resume(order_id=order.pk, user=user),
-            "Ripresi",
+            gettext("Ripresi: %(orders)s."),
         )
 
     @admin.action(description=_("Annulla gli ordini"), permissions=["operate"])
@@ -284,7 +318,7 @@ class OrderAdmin(ViewOnlyAdmin):
             request,
             queryset,
             lambda order, user: order_cancel(order_id=order.pk, user=user),
-            "Annullati",
+            gettext("Annullati: %(orders)s."),
         )
 
     @admin.action(description=_("Segna come risolti"), permissions=["operate"])
@@ -293,7 +327,7 @@ class OrderAdmin(ViewOnlyAdmin):
             request,
             queryset,
             lambda order, user: order_mark_resolved(order_id=order.pk, user=user),
-            "Segnati come risolti",
+            gettext("Segnati come risolti: %(orders)s."),
         )
 
 

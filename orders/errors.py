@@ -17,3 +17,8 @@ class OrderPlacementError(OrderError):
 
 class OrderTransitionError(OrderError):
     """The order's state machine does not allow this change from the state it is in now."""
+
+    def __init__(self, code: str, message: str, *, from_status: str = "", to_status: str = ""):
+        super().__init__(code, message)
+        self.from_status = from_status
+        self.to_status = to_status

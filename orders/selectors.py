@@ -408,5 +408,6 @@ def order_email_context(*, order_id: int) -> dict:
         "portal_url": settings.OFFICE_PORTAL_URL,
         "support_email": settings.SUPPORT_EMAIL,
         "invitation_url": _invitation_url(order),
-        "admin_path": reverse("admin:orders_order_change", args=[order.pk]),
+        # Absolute: a link in an e-mail has no site to be relative to.
+        "admin_url": settings.SITE_URL + reverse("admin:orders_order_change", args=[order.pk]),
     }

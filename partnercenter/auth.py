@@ -82,8 +82,9 @@ class MsalTokenProvider:
                     result = application.acquire_token_for_client(scopes=[PARTNER_CENTER_APP_SCOPE])
                 else:
                     result = self._acquire_user_token(application)
-            except (requests.RequestException, ValueError) as exc:
-                # msal raises the transport's errors, and ValueError when discovery fails.
+            except (requests.RequestException, ValueError, OSError) as exc:
+                # msal raises the transport's errors, ValueError when discovery fails, and
+                # OSError when the CA bundle cannot be read (nothing was sent).
                 raise PartnerCenterUnavailable(
                     f"identity platform unreachable ({type(exc).__name__})"
                 ) from exc

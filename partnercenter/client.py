@@ -13,6 +13,7 @@ from urllib.parse import quote
 from partnercenter.errors import (
     PartnerCenterBusinessError,
     PartnerCenterInvalidResponse,
+    PartnerCenterNoCustomerAgreementTemplate,
     PartnerCenterNotFound,
 )
 from partnercenter.resources import (
@@ -167,19 +168,25 @@ class PartnerCenterClient:
         )
         return self._items("reseller_list", IndirectReseller.from_json, body)
 
-    def get_agreement_status(self, mpn_id: str) -> AgreementStatus:
-        """MPA status; refusals (2200 invalid, 2201 region, 2203 unsigned, 2204 not a reseller)
-        are PartnerCenterBusinessError."""
+    def get_agreement_status(self, mpn_id: str = "", *, tenant_id: str = "") -> AgreementStatus:
+        """MPA status of a reseller, by its MPN ID or its tenant id (exactly one); refusals
+        (2200 invalid, 2201 region, 2203 unsigned, 2204 not a reseller, 2205 unknown tenant,
+        2206 tenant not signed) are PartnerCenterBusinessError."""
+        if bool(mpn_id) == bool(tenant_id):
+            raise ValueError("give either mpn_id or tenant_id")
+        params = {"mpnId": mpn_id} if mpn_id else {"tenantId": tenant_id}
         body = self._get(
             "mpn_agreement_status",
             "/v1/compliance/csp/agreementstatus",
             token_kind=TokenKind.APP_USER,
-            params={"mpnId": mpn_id},
+            params=params,
         )
         return self._parse(
             "mpn_agreement_status",
             lambda data: AgreementStatus(
-                mpn_id=mpn_id, is_agreement_signed=bool(data["isAgreementSigned"])
+                mpn_id=mpn_id,
+                tenant_id=tenant_id,
+                is_agreement_signed=bool(data["isAgreementSigned"]),
             ),
             body,
         )
@@ -194,9 +201,17 @@ class PartnerCenterClient:
             params={"agreementType": MICROSOFT_CUSTOMER_AGREEMENT},
         )
         templates = self._items("mca_template", AgreementTemplate.from_json, body)
-        if not templates:
-            raise PartnerCenterInvalidResponse("mca_template: no Microsoft Customer Agreement")
-        return templates[0]
+        # The query names the type, but the answer is what counts: an item of another type
+        # (the legacy Microsoft Cloud Agreement is the default) must never stand in for the MCA.
+        for template in templates:
+            if template.agreement_type.lower() == MICROSOFT_CUSTOMER_AGREEMENT.lower():
+                return template
+        found = tuple(template.agreement_type for template in templates)
+        raise PartnerCenterNoCustomerAgreementTemplate(
+            f"mca_template: no {MICROSOFT_CUSTOMER_AGREEMENT} template in the answer "
+            f"(found: {', '.join(found) or 'none'})",
+            agreement_types_found=found,
+        )
 
     def accept_customer_agreement(
         self,

@@ -8,6 +8,7 @@
     ├── PartnerCenterNotFound           404 (order 404 code 20000 while a new order settles)
     ├── PartnerCenterBusinessError      other 4xx (400, 409): Partner Center's code, description
     └── PartnerCenterInvalidResponse    a 2xx whose body is not what the call documents
+        └── PartnerCenterNoCustomerAgreementTemplate  no Microsoft Customer Agreement template
 
 Partner Center also answers 403 for business refusals (20002 no commerce relationship, 800088
 seat cap, 13605 MCA missing): those carry a code and are PartnerCenterBusinessError.
@@ -65,12 +66,30 @@ class PartnerCenterRateLimited(PartnerCenterError):
 
 
 class _CodedError(PartnerCenterError):
-    """An answer whose body may carry Partner Center's {"code", "description", ...}."""
+    """An answer whose body may carry Partner Center's {"code", "description", ...}.
 
-    def __init__(self, message: str, *, code: str = "", description: str = "", **kwargs) -> None:
+    Newer answers add ``errorName`` (a stable name for the code), ``isRetryable`` and
+    ``parameters`` (the values quoted in the description); older ones have only code and
+    description. ``is_retryable`` is None when the answer did not say.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        code: str = "",
+        description: str = "",
+        error_name: str = "",
+        is_retryable: bool | None = None,
+        parameters: dict | None = None,
+        **kwargs,
+    ) -> None:
         super().__init__(message, **kwargs)
         self.code = code
         self.description = description
+        self.error_name = error_name
+        self.is_retryable = is_retryable
+        self.parameters = parameters or {}
 
     @property
     def error_code(self) -> str:
@@ -103,3 +122,15 @@ class PartnerCenterBusinessError(_CodedError):
 
 class PartnerCenterInvalidResponse(PartnerCenterError):
     """A successful status with a body that cannot be read as the documented resource."""
+
+
+class PartnerCenterNoCustomerAgreementTemplate(PartnerCenterInvalidResponse):
+    """The agreement templates answered hold no Microsoft Customer Agreement.
+
+    Accepting another agreement (the legacy Microsoft Cloud Agreement) in its place would record
+    a consent the customer never gave, so the client refuses instead of taking the first item.
+    """
+
+    def __init__(self, message: str, *, agreement_types_found: tuple[str, ...], **kwargs) -> None:
+        super().__init__(message, **kwargs)
+        self.agreement_types_found = agreement_types_found

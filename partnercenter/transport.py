@@ -255,8 +255,17 @@ def _error_from_response(response, *, method: str, operation: str, ids: dict) ->
             f"{operation}: Partner Center answered {status}", http_status=status, **ids
         )
     code = str(body.get("code", "")) if isinstance(body.get("code"), str | int) else ""
-    description = str(body.get("description") or "")
-    coded = {"code": code, "description": description, "http_status": status, **ids}
+    # Older answers carry only "description", newer ones "message" too (the same text).
+    description = str(body.get("description") or body.get("message") or "")
+    coded = {
+        "code": code,
+        "description": description,
+        "error_name": str(body.get("errorName") or ""),
+        "is_retryable": body["isRetryable"] if isinstance(body.get("isRetryable"), bool) else None,
+        "parameters": body["parameters"] if isinstance(body.get("parameters"), dict) else {},
+        "http_status": status,
+        **ids,
+    }
     message = f"{operation}: {status} {code} {description}".strip()
     if status == 401 or (status == 403 and code in ACCESS_DENIED_CODES):
         return PartnerCenterUnauthorized(message, **coded)

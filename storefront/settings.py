@@ -32,6 +32,13 @@ else:
     )
     ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+# Where the storefront is reached, for links that leave it (the staff alert's admin link): an
+# e-mail has no request to take the host from. Production defaults to its first served host.
+_first_host = next((h.lstrip(".") for h in ALLOWED_HOSTS if h.strip(".*")), "localhost")
+SITE_URL = env(
+    "SITE_URL",
+    default=f"https://{_first_host}" if IS_PRODUCTION else "http://127.0.0.1:8000",
+).rstrip("/")
 
 # Key for secrets stored encrypted at rest (refresh token, msal cache, new tenants' admin
 # passwords). Production must set its own; development derives one from SECRET_KEY.

@@ -109,6 +109,7 @@ def pricelist_import_stream(
     with transaction.atomic():
         importer.load_existing()
         importer.read(stream)
+        importer.refuse_if_no_row_of_the_market()
         importer.retire_absent()
         if dry_run:
             transaction.set_rollback(True)
@@ -447,6 +448,16 @@ class _Importer:
                 update_fields=("cost_price", "erp_price", "effective_end"),
             )
             self.pending_prices = []
+
+    def refuse_if_no_row_of_the_market(self) -> None:
+        """A file without a single row of the chosen market and currency is the wrong file or
+        the wrong choice: importing it would retire the whole catalog."""
+        report = self.report
+        if report.rows_read and report.rows_read == report.skipped[SkipReason.OTHER_MARKET]:
+            raise PricelistError(
+                _("il listino non ha nessuna riga per il mercato %(market)s in %(currency)s.")
+                % {"market": self.market, "currency": self.currency}
+            )
 
     def retire_absent(self) -> None:
         absent_plans = [

@@ -4,10 +4,13 @@ Each goes through the same state machine and provisioning services the worker us
 row names the staff member who did it.
 """
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from notifications.services import email_reset_failed
 from orders.errors import OrderTransitionError
@@ -19,6 +22,22 @@ from orders.services.sweeping import order_resume_overdue
 STAFF = OrderEvent.Actor.STAFF
 
 
+@contextmanager
+def _refused_as(message: str) -> Iterator[None]:
+    """The state machine's refusal, told as what staff can do: ``message`` names the order's
+    current state (its label, in the user's language) as ``%(status)s``."""
+    try:
+        yield
+    except OrderTransitionError as exc:
+        status = OrderStatus(exc.from_status).label if exc.from_status else "?"
+        raise OrderTransitionError(
+            exc.code,
+            message % {"status": status},
+            from_status=exc.from_status,
+            to_status=exc.to_status,
+        ) from exc
+
+
 def order_retry(*, order_id: int, user) -> Order:
     """A failed order goes back to provisioning from where it stopped.
 
@@ -27,7 +46,10 @@ def order_retry(*, order_id: int, user) -> Order:
     nothing is created twice. Waits start anew: the relationship wait gets a new deadline, the
     activation wait a new timeout.
     """
-    with transaction.atomic():
+    with (
+        _refused_as(_("l'ordine è «%(status)s»: si riprovano solo gli ordini non riusciti.")),
+        transaction.atomic(),
+    ):
         checked_out_at = (
             Order.objects.select_for_update()
             .values_list("checked_out_at", flat=True)
@@ -64,7 +86,15 @@ def order_resume(*, order_id: int, user) -> RelationshipOutcome:
     if status == OrderStatus.AWAITING_RELATIONSHIP:
         return order_check_relationship(order_id=order_id, actor=STAFF, actor_user=user)
     if status not in (OrderStatus.PLACED, OrderStatus.PROVISIONING):
-        raise OrderTransitionError("not_resumable", f"Un ordine «{status}» non si può riprendere.")
+        raise OrderTransitionError(
+            "not_resumable",
+            _(
+                "l'ordine è «%(status)s»: si riprendono solo gli ordini ricevuti, in attivazione "
+                "o in attesa della relazione."
+            )
+            % {"status": OrderStatus(status).label},
+            from_status=status,
+        )
     resumed = order_resume_overdue(
         order_id=order_id, older_than=timedelta(0), actor=STAFF, actor_user=user
     )
@@ -72,24 +102,33 @@ def order_resume(*, order_id: int, user) -> RelationshipOutcome:
 
 
 def order_cancel(*, order_id: int, user, note: str = "") -> Order:
-    return order_set_status(
-        order_id=order_id,
-        to_status=OrderStatus.CANCELLED,
-        actor=STAFF,
-        actor_user=user,
-        message=_with_note(f"Ordine annullato da {user.email}.", note),
-    )
+    with _refused_as(
+        _(
+            "l'ordine è «%(status)s»: si annullano solo gli ordini ricevuti, in attesa della "
+            "relazione o non riusciti."
+        )
+    ):
+        return order_set_status(
+            order_id=order_id,
+            to_status=OrderStatus.CANCELLED,
+            actor=STAFF,
+            actor_user=user,
+            message=_with_note(f"Ordine annullato da {user.email}.", note),
+        )
 
 
 def order_mark_resolved(*, order_id: int, user, note: str = "") -> Order:
-    return order_set_status(
-        order_id=order_id,
-        to_status=OrderStatus.RESOLVED,
-        actor=STAFF,
-        actor_user=user,
-        expected_from=frozenset({OrderStatus.FAILED}),
-        message=_with_note(f"Segnato come risolto da {user.email}.", note),
-    )
+    with _refused_as(
+        _("l'ordine è «%(status)s»: si segnano come risolti solo gli ordini non riusciti.")
+    ):
+        return order_set_status(
+            order_id=order_id,
+            to_status=OrderStatus.RESOLVED,
+            actor=STAFF,
+            actor_user=user,
+            expected_from=frozenset({OrderStatus.FAILED}),
+            message=_with_note(f"Segnato come risolto da {user.email}.", note),
+        )
 
 
 def _with_note(message: str, note: str) -> str:

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from notifications.models import Email
 from notifications.services import email_enqueue
@@ -78,7 +79,14 @@ def order_set_status(
         ):
             raise OrderTransitionError(
                 "transition_not_allowed",
-                f"{order.number}: {from_status} → {to_status} non è consentito",
+                _("%(number)s: un ordine «%(current)s» non può passare a «%(target)s».")
+                % {
+                    "number": order.number,
+                    "current": OrderStatus(from_status).label,
+                    "target": OrderStatus(to_status).label,
+                },
+                from_status=from_status,
+                to_status=to_status,
             )
         fields = _apply_status(order, to_status, failure, changes or {})
         order.save(update_fields=fields)

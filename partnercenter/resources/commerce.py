@@ -44,6 +44,12 @@ class CartLineError:
 
 @dataclass(frozen=True)
 class CartLine:
+    """A line of a created cart.
+
+    ``addon_items`` are the add-on lines Partner Center nests under their base line (legacy
+    offers, and carts built that way): they are lines of the cart as much as the top-level ones.
+    """
+
     id: int
     catalog_item_id: str
     quantity: int
@@ -51,6 +57,7 @@ class CartLine:
     billing_cycle: str
     order_group: str
     error: CartLineError | None
+    addon_items: tuple["CartLine", ...] = ()
 
     @classmethod
     def from_json(cls, data: dict) -> "CartLine":
@@ -59,14 +66,15 @@ class CartLine:
             id=int(data["id"]),
             catalog_item_id=data["catalogItemId"],
             quantity=int(data["quantity"]),
-            term_duration=data.get("termDuration", ""),
-            billing_cycle=data.get("billingCycle", ""),
-            order_group=str(data.get("orderGroup", "")),
+            term_duration=data.get("termDuration") or "",
+            billing_cycle=data.get("billingCycle") or "",
+            order_group=str(data.get("orderGroup") or ""),
             error=CartLineError(
                 code=str(error.get("errorCode", "")), description=error.get("errorDescription", "")
             )
             if error
             else None,
+            addon_items=tuple(cls.from_json(addon) for addon in data.get("addonItems") or ()),
         )
 
 
@@ -77,8 +85,14 @@ class Cart:
     lines: tuple[CartLine, ...]
 
     @property
+    def all_lines(self) -> tuple[CartLine, ...]:
+        """Every line, each add-on nested under its base line right after it."""
+        return tuple(_flattened(self.lines))
+
+    @property
     def line_errors(self) -> tuple[CartLine, ...]:
-        return tuple(line for line in self.lines if line.error is not None)
+        """Lines with an error, nested add-on lines included: any of them stops the checkout."""
+        return tuple(line for line in self.all_lines if line.error is not None)
 
     @classmethod
     def from_json(cls, data: dict) -> "Cart":
@@ -87,6 +101,12 @@ class Cart:
             status=data.get("status", ""),
             lines=tuple(CartLine.from_json(line) for line in data.get("lineItems") or ()),
         )
+
+
+def _flattened(lines: tuple[CartLine, ...]):
+    for line in lines:
+        yield line
+        yield from _flattened(line.addon_items)
 
 
 @dataclass(frozen=True)

@@ -56,6 +56,7 @@ class AgreementStatus:
 
     mpn_id: str
     is_agreement_signed: bool
+    tenant_id: str = ""  # when asked by the reseller's tenant id rather than its MPN ID
 
 
 @dataclass(frozen=True)
@@ -154,15 +155,17 @@ class CreatedCustomer:
 @dataclass(frozen=True)
 class AgreementTemplate:
     template_id: str
-    agreement_type: str
+    agreement_type: str  # "MicrosoftCustomerAgreement", "MicrosoftCloudAgreement", ...
     agreement_link: str
+    version_rank: int = 0
 
     @classmethod
     def from_json(cls, data: dict) -> "AgreementTemplate":
         return cls(
             template_id=data["templateId"],
-            agreement_type=data.get("agreementType", ""),
-            agreement_link=data.get("agreementLink", ""),
+            agreement_type=data.get("agreementType") or "",
+            agreement_link=data.get("agreementLink") or "",
+            version_rank=int(data.get("versionRank") or 0),
         )
 
 

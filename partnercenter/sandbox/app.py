@@ -24,6 +24,7 @@ from partnercenter.sandbox.http import (
     SandboxResponse,
     api_error,
     to_werkzeug,
+    with_collection_links,
 )
 from partnercenter.sandbox.store import SandboxStore
 from partnercenter.sandbox.tokens import (
@@ -161,6 +162,7 @@ class SandboxApp:
                 call["replayed"] = True
                 return SandboxResponse(done["status"], done["body"])
         answer = route.handler(ctx)
+        answer.body = with_collection_links(answer.body, ctx.self_uri)
         if is_idempotent and 200 <= answer.status < 300:
             self.store.put(
                 "idempotency", replay_key, {"status": answer.status, "body": answer.body}

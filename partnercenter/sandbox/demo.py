@@ -13,6 +13,8 @@ DEMO_RESELLER_TENANT_ID = "3f2a6c1e-5b7d-4e8f-9a0b-1c2d3e4f5a6b"
 CONTOSO_TENANT_ID = "b7e3c1d2-4a5f-4e6b-8c9d-0e1f2a3b4c5d"
 FABRIKAM_TENANT_ID = "c8f4d2e3-5b6a-4f7c-9d0e-1f2a3b4c5d6e"
 MCA_TEMPLATE_ID = "117a77b0-9360-443b-8795-c6dedc750cf9"
+# The legacy Microsoft Cloud Agreement: what GET /v1/agreements answers without agreementType.
+CLOUD_AGREEMENT_TEMPLATE_ID = "998b88de-aa99-4388-a42c-1b3517d49490"
 
 # relationship_state: "Active"/"Inactive" in the distributor's reseller list, "" not in it.
 # agreement: the answer of the MPA agreement status call.

@@ -18,7 +18,7 @@ import socket
 import threading
 from dataclasses import asdict, dataclass
 
-from partnercenter.sandbox.http import SandboxResponse
+from partnercenter.sandbox.http import SandboxResponse, error_body
 
 KINDS = ("latency", "status", "rate_limit", "drop", "drop_after_commit")
 
@@ -117,12 +117,12 @@ def refusal(fault: Fault) -> SandboxResponse:
         )
     return SandboxResponse(
         fault.status,
-        {
-            "code": fault.status,
-            "description": "The service is temporarily unavailable (injected by the sandbox).",
-            "data": [],
-            "source": "PartnerFD",
-        },
+        error_body(
+            fault.status,
+            fault.status,
+            "The service is temporarily unavailable (injected by the sandbox).",
+            error_name="ServiceUnavailable",
+        ),
     )
 
 

@@ -44,5 +44,5 @@ def test_check_worker_reports_the_in_process_worker():
 
 
 def test_check_worker_refuses_a_non_positive_timeout():
-    with pytest.raises(CommandError, match="--timeout must be a positive number"):
+    with pytest.raises(CommandError, match="argument --timeout: «0» non è un numero di secondi"):
         call_command("check_worker", "--timeout", "0")

@@ -1,9 +1,11 @@
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from catalog.pricelist.importer import ImportReport, pricelist_import
 from catalog.pricelist.parsing import PricelistError, SkipReason
+from storefront.command_arguments import country_code, currency_code
 
 
 class Command(BaseCommand):
@@ -14,8 +16,18 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("file", type=Path, help="il CSV scaricato da Partner Center")
-        parser.add_argument("--market", default="IT", help="mercato da importare (IT)")
-        parser.add_argument("--currency", default="EUR", help="valuta da importare (EUR)")
+        parser.add_argument(
+            "--market",
+            type=country_code,
+            default="IT",
+            help="mercato da importare, codice ISO 3166 (IT)",
+        )
+        parser.add_argument(
+            "--currency",
+            type=currency_code,
+            default="EUR",
+            help="valuta da importare, codice ISO 4217 (EUR)",
+        )
         parser.add_argument(
             "--dry-run", action="store_true", help="mostra cosa cambierebbe senza salvare nulla"
         )
@@ -25,6 +37,11 @@ class Command(BaseCommand):
             report = pricelist_import(path=file, market=market, currency=currency, dry_run=dry_run)
         except FileNotFoundError as error:
             raise CommandError(f"File non trovato: {file}") from error
+        except OSError as error:  # a folder, no permission: anything but a readable file
+            raise CommandError(
+                _("File non leggibile: %(file)s (%(reason)s)")
+                % {"file": file, "reason": error.strerror or type(error).__name__}
+            ) from error
         except PricelistError as error:
             raise CommandError(
                 f"Listino non importato, nessuna modifica salvata. {error}"

@@ -2,6 +2,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from catalog.services import SyncReport, catalog_sync
 from partnercenter.errors import PartnerCenterError
+from storefront.command_arguments import country_code
 
 
 class Command(BaseCommand):
@@ -11,7 +12,12 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--country", default="IT", help="paese del catalogo (IT)")
+        parser.add_argument(
+            "--country",
+            type=country_code,
+            default="IT",
+            help="paese del catalogo, codice ISO 3166 di due lettere (IT)",
+        )
         parser.add_argument(
             "--dry-run", action="store_true", help="mostra cosa cambierebbe senza salvare nulla"
         )
@@ -21,7 +27,7 @@ class Command(BaseCommand):
 
         try:
             with partner_center_client() as client:
-                report = catalog_sync(client=client, country=country.upper(), dry_run=dry_run)
+                report = catalog_sync(client=client, country=country, dry_run=dry_run)
         except PartnerCenterError as error:
             raise CommandError(
                 f"Partner Center non ha risposto come previsto, nessuna modifica salvata: {error}"

@@ -1,4 +1,3 @@
-from argparse import ArgumentTypeError
 from datetime import timedelta
 
 from django.core.management.base import BaseCommand
@@ -6,16 +5,7 @@ from django.utils import timezone
 
 from orders import conf
 from orders.services.sweeping import orders_sweep
-
-
-def minutes_argument(value: str) -> int:
-    try:
-        minutes = int(value)
-    except ValueError:
-        raise ArgumentTypeError(f"a whole number of minutes, not {value!r}") from None
-    if minutes < 0:
-        raise ArgumentTypeError(f"cannot be negative ({minutes})")
-    return minutes
+from storefront.command_arguments import whole_minutes
 
 
 class Command(BaseCommand):
@@ -28,7 +18,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument(
             "--older-than-minutes",
-            type=minutes_argument,
+            type=whole_minutes,
             metavar="N",
             help="overdue by more than N minutes (default: ORDER_SWEEP_AFTER_MINUTES, "
             f"{int(conf.sweep_after().total_seconds() // 60)})",

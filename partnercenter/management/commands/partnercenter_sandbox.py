@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from partnercenter.sandbox.server import build_server
 from partnercenter.services import partner_center_sandbox_config
+from storefront.command_arguments import port_number
 
 
 class Command(BaseCommand):
@@ -20,9 +21,10 @@ class Command(BaseCommand):
         parser.add_argument("--host", default="127.0.0.1", help="address to listen on (127.0.0.1)")
         parser.add_argument(
             "--port",
-            type=int,
-            default=settings.PARTNER_CENTER_SANDBOX_PORT,
-            help=f"port ({settings.PARTNER_CENTER_SANDBOX_PORT})",
+            type=port_number,
+            # A string default goes through port_number too: a wrong setting is refused alike.
+            default=str(settings.PARTNER_CENTER_SANDBOX_PORT),
+            help=f"port, 0 to 65535, 0 for any free one ({settings.PARTNER_CENTER_SANDBOX_PORT})",
         )
         parser.add_argument(
             "--memory",

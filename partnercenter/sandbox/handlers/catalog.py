@@ -45,7 +45,11 @@ def product_json(product: dict, country: str) -> dict:
         "productType": {"id": "OnlineServices", "displayName": "OnlineServices"},
         "isMicrosoftProduct": True,
         "publisherName": "Microsoft Corporation",
-        "links": {"skus": link(f"/products/{product['id']}/skus?country={country}")},
+        "links": {
+            "skus": link(f"/products/{product['id']}/skus?country={country}"),
+            "self": link(f"/products/{product['id']}?country={country}"),
+        },
+        "attributes": {"objectType": "Product"},
     }
 
 
@@ -115,5 +119,11 @@ def availability_json(product: dict, sku: dict, availability_id: str) -> dict:
             }
             for duration, billing in sku["terms"]
         ],
-        "links": {"self": link(f"/products/{product['id']}/skus/{sku['id']}/availabilities")},
+        "links": {
+            "self": link(
+                f"/products/{product['id']}/skus/{sku['id']}/availabilities/{availability_id}"
+                f"?country={demo.catalog()['country']}"
+            )
+        },
+        "attributes": {"objectType": "Availability"},
     }

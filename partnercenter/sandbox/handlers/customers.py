@@ -67,13 +67,16 @@ def related_customer(ctx: RequestContext, customer_id: str) -> dict:
     """The customer, if the distributor may transact for it (else 404 or 403 20002)."""
     tenant = ctx.store.get("tenant", customer_id.lower())
     if tenant is None:
-        raise api_error(404, 1000, f"Customer {customer_id} not found.")
+        raise api_error(
+            404, 1000, f"Customer {customer_id} not found.", parameters={"customerId": customer_id}
+        )
     if not tenant["relationship_accepted"]:
         raise api_error(
             403,
             20002,
             f"The partner id {ctx.config.tenant_id} has no commerce relationship with the "
             f"customer id {customer_id}.",
+            parameters={"partnerId": ctx.config.tenant_id, "customerId": customer_id},
         )
     return tenant
 
@@ -120,7 +123,10 @@ def customer_create(ctx: RequestContext) -> SandboxResponse:
     reseller = ctx.store.reseller_by_tenant_id(str(pick(body, "AssociatedPartnerId")))
     if reseller is None or reseller["relationship_state"] != "Active":
         raise api_error(
-            400, 2000, "AssociatedPartnerId is not an active indirect reseller of this partner."
+            400,
+            2000,
+            "AssociatedPartnerId is not an active indirect reseller of this partner.",
+            error_name="AssociatedPartnerIdNotActive",
         )
     existing = ctx.store.tenant_by_domain(domain)
     if existing is not None:
@@ -128,7 +134,13 @@ def customer_create(ctx: RequestContext) -> SandboxResponse:
             # A second POST for a tenant created here: the client lost its MS-RequestId. The
             # refusal is returned, not raised, so that the count is kept.
             ctx.store.count_duplicate("customers")
-        return api_error(409, 2000, f"The domain {domain} is already in use.").response
+        return api_error(
+            409,
+            2000,
+            f"The domain {domain} is already in use.",
+            error_name="DomainAlreadyInUse",
+            parameters={"domain": domain},
+        ).response
     tenant = _new_tenant(ctx, body, domain, reseller)
     ctx.store.put("tenant", tenant["id"], tenant)
     return SandboxResponse(201, customer_json(tenant, with_credentials=True))
@@ -170,18 +182,31 @@ def relationship_request(ctx: RequestContext) -> SandboxResponse:
     return SandboxResponse(200, {"url": url, "attributes": {"objectType": "RelationshipRequest"}})
 
 
+AGREEMENT_TEMPLATES = (
+    {
+        "templateId": demo.MCA_TEMPLATE_ID,
+        "agreementType": "MicrosoftCustomerAgreement",
+        "agreementLink": "https://aka.ms/customeragreement",
+        "versionRank": 0,
+    },
+    {
+        "templateId": demo.CLOUD_AGREEMENT_TEMPLATE_ID,
+        "agreementType": "MicrosoftCloudAgreement",
+        "agreementLink": "https://docs.microsoft.com/partner-center/agreements",
+        "versionRank": 0,
+    },
+)
+
+
 def agreement_templates(ctx: RequestContext) -> SandboxResponse:
-    agreement_type = ctx.query("agreementType") or "MicrosoftCloudAgreement"
-    items = []
-    if agreement_type in ("MicrosoftCustomerAgreement", "*"):
-        items.append(
-            {
-                "templateId": demo.MCA_TEMPLATE_ID,
-                "agreementType": "MicrosoftCustomerAgreement",
-                "agreementLink": "https://aka.ms/customeragreement",
-                "versionRank": 0,
-            }
-        )
+    """Without ``agreementType`` Partner Center answers the legacy Microsoft Cloud Agreement;
+    ``*`` answers every type."""
+    agreement_type = (ctx.query("agreementType") or "MicrosoftCloudAgreement").lower()
+    items = [
+        dict(template)
+        for template in AGREEMENT_TEMPLATES
+        if agreement_type in ("*", template["agreementType"].lower())
+    ]
     return SandboxResponse(200, collection(items))
 
 
@@ -199,7 +224,7 @@ def agreement_accept(ctx: RequestContext) -> SandboxResponse:
     accepted_outside_the_api = tenant["has_customer_agreement"] and not agreements["emails"]
     if email in agreements["emails"] or accepted_outside_the_api:
         raise api_error(
-            409, 600061, "The customer has already accepted this agreement with the same details."
+            400, 600061, "A partner confirmed agreement already exists for the customer."
         )
     agreements["emails"].append(email)
     ctx.store.put("agreements", tenant["id"], agreements)

@@ -49,11 +49,24 @@ def relationships(ctx: RequestContext) -> SandboxResponse:
 
 
 def agreement_status(ctx: RequestContext) -> SandboxResponse:
-    mpn_id = ctx.query("mpnId")
-    if not mpn_id:
+    """By ``mpnId`` or by ``tenantId``, exactly one of them, as Partner Center documents."""
+    mpn_id, tenant_id = ctx.query("mpnId"), ctx.query("tenantId")
+    if not mpn_id and not tenant_id:
         raise api_error(400, 2001, "Both MPN Id and Tenant Id cannot be empty.")
+    if mpn_id and tenant_id:
+        raise api_error(
+            400, 800002, "Invalid request input: provide either MPN Id or Tenant Id, not both."
+        )
+    if tenant_id:
+        return _agreement_status_by_tenant(ctx, tenant_id)
     if not mpn_id.isdigit():
-        raise api_error(400, 2000, "MPN Id must be numeric.")
+        raise api_error(
+            400,
+            2000,
+            "MPN Id must be numeric.",
+            error_name="MpnIdNotNumeric",
+            parameters={"mpnId": mpn_id},
+        )
     reseller = ctx.store.get("reseller", mpn_id)
     if mpn_id == demo.DISTRIBUTOR_MPN_ID:
         reseller = {"agreement": "not_indirect_reseller"}
@@ -63,8 +76,31 @@ def agreement_status(ctx: RequestContext) -> SandboxResponse:
             2200,
             f"MPN Id {mpn_id} is either invalid or not yet migrated to Partner Center.",
             ["https://partner.microsoft.com/resources/detail/migrate-pmc-pc-mpa-guide-pptx"],
+            parameters={"mpnId": mpn_id},
         )
     if reseller["agreement"] in AGREEMENT_REFUSALS:
         code, description = AGREEMENT_REFUSALS[reseller["agreement"]]
-        raise api_error(400, code, description.format(mpn=mpn_id), [MPA_FAQ])
+        raise api_error(
+            400, code, description.format(mpn=mpn_id), [MPA_FAQ], parameters={"mpnId": mpn_id}
+        )
+    return SandboxResponse(200, {"isAgreementSigned": True})
+
+
+def _agreement_status_by_tenant(ctx: RequestContext, tenant_id: str) -> SandboxResponse:
+    reseller = ctx.store.reseller_by_tenant_id(tenant_id)
+    if reseller is None:
+        raise api_error(
+            400,
+            2205,
+            f"Tenant Id {tenant_id} is not found in Partner Center.",
+            parameters={"tenantId": tenant_id},
+        )
+    if reseller["agreement"] != "signed":
+        raise api_error(
+            400,
+            2206,
+            f"Tenant Id {tenant_id} has not signed the Microsoft Partner Agreement (MPA).",
+            [MPA_FAQ],
+            parameters={"tenantId": tenant_id},
+        )
     return SandboxResponse(200, {"isAgreementSigned": True})

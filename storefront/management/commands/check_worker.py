@@ -2,6 +2,7 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
+from storefront.command_arguments import positive_seconds
 from storefront.models import WorkerHeartbeat
 from storefront.services import worker_heartbeat_send
 
@@ -10,11 +11,11 @@ class Command(BaseCommand):
     help = "Send a heartbeat through the broker and wait until a Celery worker processes it."
 
     def add_arguments(self, parser):
-        parser.add_argument("--timeout", type=float, default=30.0, help="seconds to wait (30)")
+        parser.add_argument(
+            "--timeout", type=positive_seconds, default=30.0, help="seconds to wait (30)"
+        )
 
     def handle(self, *args, timeout: float, **options):
-        if timeout <= 0:
-            raise CommandError("--timeout must be a positive number of seconds")
         heartbeat = worker_heartbeat_send()
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
