@@ -1,5 +1,29 @@
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import translation
+
+
+class HealthCheckMiddleware:
+    """Answer the health check before anything reads the Host header or redirects to HTTPS.
+
+    Probes (docker-compose's healthcheck, a load balancer) call the container by its address
+    over plain HTTP: with production settings that request is a DisallowedHost 400, or an HTTPS
+    redirect, before it reaches the view. The answer says only whether the database responds.
+    First in MIDDLEWARE.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.health_path = None
+
+    def __call__(self, request):
+        if self.health_path is None:
+            self.health_path = reverse("health")
+        if request.path == self.health_path and request.method in ("GET", "HEAD"):
+            from storefront.views import health
+
+            return health(request)
+        return self.get_response(request)
 
 
 class ResellerRequiredMiddleware:

@@ -61,6 +61,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "storefront.middleware.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -138,6 +139,15 @@ LOGOUT_REDIRECT_URL = "login"
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=1.0)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# The client's address (django-ipware): REMOTE_ADDR, unless a proxy in front sets
+# X-Forwarded-For (README, "Behind a proxy"). Rate limits use the same address.
+AXES_IPWARE_META_PRECEDENCE_ORDER = tuple(
+    env.list("AXES_IPWARE_META_PRECEDENCE_ORDER", default=["REMOTE_ADDR"])
+)
+AXES_IPWARE_PROXY_COUNT = (
+    int(env("AXES_IPWARE_PROXY_COUNT")) if env("AXES_IPWARE_PROXY_COUNT", default="") else None
+)
+AXES_IPWARE_PROXY_TRUSTED_IPS = env.list("AXES_IPWARE_PROXY_TRUSTED_IPS", default=[]) or None
 # The sign-in form posts the e-mail as "username" (Django's AuthenticationForm).
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_USERNAME_CALLABLE = "storefront.signin.axes_username"
@@ -303,8 +313,14 @@ LOGGING = {
 
 # --- Production hardening (``manage.py check --deploy`` passes with these) --------------------
 
-if IS_PRODUCTION:
+# Behind a TLS-terminating proxy (docker-compose.yml, README "Behind a proxy"), the proxy tells
+# Django the original scheme in X-Forwarded-Proto. Trusted only when one is configured: without
+# a proxy that overwrites it, any client could send the header and pass for HTTPS.
+BEHIND_TLS_PROXY = env.bool("BEHIND_TLS_PROXY", default=False)
+if BEHIND_TLS_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+if IS_PRODUCTION:
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
