@@ -135,10 +135,14 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
-# Password guessing: lock the (user, address) pair after AXES_FAILURE_LIMIT failures.
+# Password guessing: lock the (user, address) pair after AXES_FAILURE_LIMIT failures, and the
+# account itself, from every address, after AXES_ACCOUNT_FAILURE_LIMIT failures from any mix of
+# addresses (storefront.signin.AccountLockoutHandler), both for AXES_COOLOFF_HOURS.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_ACCOUNT_FAILURE_LIMIT = env.int("AXES_ACCOUNT_FAILURE_LIMIT", default=20)
 AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=1.0)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_HANDLER = "storefront.signin.AccountLockoutHandler"
 # The client's address (django-ipware): REMOTE_ADDR, unless a proxy in front sets
 # X-Forwarded-For (README, "Behind a proxy"). Rate limits use the same address.
 AXES_IPWARE_META_PRECEDENCE_ORDER = tuple(

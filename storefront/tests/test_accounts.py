@@ -92,3 +92,56 @@ def test_language_switch_refuses_an_offsite_redirect_and_unknown_language(client
     assert response["Location"] == "/"
     user.refresh_from_db()
     assert user.language == "it"
+
+
+def wrong_passwords(client, email: str, *, addresses: list[str], each: int) -> list[int]:
+    return [
+        client.post(
+            reverse("login"), {"username": email, "password": "sbagliata"}, REMOTE_ADDR=address
+        ).status_code
+        for address in addresses
+        for _ in range(each)
+    ]
+
+
+def test_the_account_locks_after_more_failures_from_any_addresses(client, settings):
+    # Given a per-address limit of 3 and an account limit of 6
+    settings.AXES_FAILURE_LIMIT = 3
+    settings.AXES_ACCOUNT_FAILURE_LIMIT = 6
+    user = UserFactory()
+
+    # When 2 wrong passwords come from each of 3 addresses (no address reaches its own limit)
+    statuses = wrong_passwords(
+        client, user.email, addresses=["198.51.100.1", "198.51.100.2", "198.51.100.3"], each=2
+    )
+
+    # Then the sixth is answered with the lockout, and the right password from a fourth address
+    # is refused too
+    assert statuses == [200, 200, 200, 200, 200, 429]
+    locked = client.post(
+        reverse("login"),
+        {"username": user.email, "password": DEFAULT_PASSWORD},
+        REMOTE_ADDR="203.0.113.9",
+    )
+    assert locked.status_code == 429
+    assert "Accesso temporaneamente bloccato" in locked.content.decode()
+    assert "_auth_user_id" not in client.session
+
+
+def test_below_the_account_limit_another_address_still_signs_in(client, settings):
+    settings.AXES_FAILURE_LIMIT = 3
+    settings.AXES_ACCOUNT_FAILURE_LIMIT = 6
+    user = UserFactory()
+    other = UserFactory()
+    wrong_passwords(client, user.email, addresses=["198.51.100.1", "198.51.100.2"], each=2)
+    # Another account's failures do not count towards this one's
+    wrong_passwords(client, other.email, addresses=["198.51.100.3"], each=2)
+
+    response = client.post(
+        reverse("login"),
+        {"username": user.email, "password": DEFAULT_PASSWORD},
+        REMOTE_ADDR="203.0.113.9",
+    )
+
+    assert response.status_code == 302
+    assert client.session["_auth_user_id"] == str(user.pk)
