@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "axes",
+    "django_ratelimit",
     "storefront",
     "partnercenter",
     "catalog",
@@ -152,6 +153,8 @@ AXES_IPWARE_PROXY_COUNT = (
     int(env("AXES_IPWARE_PROXY_COUNT")) if env("AXES_IPWARE_PROXY_COUNT", default="") else None
 )
 AXES_IPWARE_PROXY_TRUSTED_IPS = env.list("AXES_IPWARE_PROXY_TRUSTED_IPS", default=[]) or None
+# django-ratelimit counts on the default cache (Redis in production), by the same address.
+RATELIMIT_IP_META_KEY = "storefront.ratelimits.client_ip"
 # The sign-in form posts the e-mail as "username" (Django's AuthenticationForm).
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_USERNAME_CALLABLE = "storefront.signin.axes_username"
@@ -262,6 +265,12 @@ PARTNER_CENTER_CA_BUNDLE = env(
     "PARTNER_CENTER_CA_BUNDLE",
     default="" if IS_PRODUCTION else str(VAR_DIR / "sandbox" / "cert.pem"),
 )
+# Calls a minute that pages waiting for Partner Center (the wizard's checks, «Verifica
+# relazione») may make together; provisioning is not counted and keeps the rest of Partner
+# Center's throttling share.
+PARTNER_CENTER_INTERACTIVE_CALLS_PER_MINUTE = env.int(
+    "PARTNER_CENTER_INTERACTIVE_CALLS_PER_MINUTE", default=120
+)
 PARTNER_CENTER_CONNECT_TIMEOUT = env.float("PARTNER_CENTER_CONNECT_TIMEOUT", default=5.0)
 PARTNER_CENTER_READ_TIMEOUT = env.float("PARTNER_CENTER_READ_TIMEOUT", default=30.0)
 PARTNER_CENTER_INVITATION_URL_TEMPLATE = env(
@@ -284,6 +293,18 @@ PARTNER_CENTER_SANDBOX_DB = env(
 VAT_RATE = Decimal(env("VAT_RATE", default="0.22"))
 DEFAULT_MARKUP_PERCENT = Decimal(env("DEFAULT_MARKUP_PERCENT", default="10.00"))
 MPN_VALIDATION_CACHE_SECONDS = env.int("MPN_VALIDATION_CACHE_SECONDS", default=900)
+# A «Domain Prefix» answer is reused this long (per reseller and prefix) by the live check and
+# «Prossimo >>»; «Verifica relazione» always asks again.
+PREFIX_CHECK_CACHE_SECONDS = env.int("PREFIX_CHECK_CACHE_SECONDS", default=60)
+# Lookups in Partner Center a page may start (prefix, relationship, MPN ID checks), counted per
+# user and per reseller (django-ratelimit rates: "20/m" is 20 a minute).
+PARTNER_CENTER_LOOKUP_RATE_PER_USER = env("PARTNER_CENTER_LOOKUP_RATE_PER_USER", default="20/m")
+PARTNER_CENTER_LOOKUP_RATE_PER_RESELLER = env(
+    "PARTNER_CENTER_LOOKUP_RATE_PER_RESELLER", default="60/m"
+)
+# Password-reset e-mails asked for, per address typed and per client address.
+PASSWORD_RESET_RATE_PER_EMAIL = env("PASSWORD_RESET_RATE_PER_EMAIL", default="3/h")
+PASSWORD_RESET_RATE_PER_IP = env("PASSWORD_RESET_RATE_PER_IP", default="10/h")
 RELATIONSHIP_WAIT_DAYS = env.int("RELATIONSHIP_WAIT_DAYS", default=14)
 
 # --- Provisioning (orders/conf.py) ------------------------------------------------------------
