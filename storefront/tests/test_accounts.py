@@ -145,3 +145,54 @@ def test_below_the_account_limit_another_address_still_signs_in(client, settings
 
     assert response.status_code == 302
     assert client.session["_auth_user_id"] == str(user.pk)
+
+
+# --- Password reset -----------------------------------------------------------------------------
+
+RESET_LIMITED_TEXT = "Sono già state chieste troppe e-mail di reimpostazione della password"
+
+
+def ask_reset(client, email: str, address: str = "198.51.100.7"):
+    return client.post(reverse("password_reset"), {"email": email}, REMOTE_ADDR=address)
+
+
+@pytest.mark.parametrize("has_account", [True, False], ids=["existing", "unknown"])
+def test_password_reset_e_mails_are_limited_per_address_typed(
+    client, settings, mailoutbox, has_account
+):
+    # Given 3 e-mails an hour per address typed
+    settings.PASSWORD_RESET_RATE_PER_EMAIL = "3/h"
+    settings.PASSWORD_RESET_RATE_PER_IP = "100/h"
+    email = UserFactory().email if has_account else "nessuno@sconosciuto.example"
+
+    # When the form is sent 5 times for it, from different client addresses
+    responses = [
+        ask_reset(client, email.upper() if n % 2 else email, f"198.51.100.{n}") for n in range(5)
+    ]
+
+    # Then the first 3 go through as usual, the others are refused with the same message
+    # whether or not an account has the address, and no more e-mails are sent
+    assert [response.status_code for response in responses] == [302, 302, 302, 429, 429]
+    assert all(response["Location"] == reverse("password_reset_done") for response in responses[:3])
+    assert int(responses[3]["Retry-After"]) > 0
+    page = responses[4].content.decode()
+    assert RESET_LIMITED_TEXT in page
+    assert "riprova tra" in page
+    assert len(mailoutbox) == (3 if has_account else 0)
+
+
+def test_password_reset_e_mails_are_limited_per_client_address(client, settings, mailoutbox):
+    # Given 2 requests an hour per client address
+    settings.PASSWORD_RESET_RATE_PER_EMAIL = "100/h"
+    settings.PASSWORD_RESET_RATE_PER_IP = "2/h"
+    users = [UserFactory() for _ in range(3)]
+
+    # When one address asks for three accounts, and another address for the third
+    responses = [ask_reset(client, user.email) for user in users]
+    elsewhere = ask_reset(client, users[2].email, address="203.0.113.5")
+
+    # Then the third request from the first address is refused, the other address is not
+    assert [response.status_code for response in responses] == [302, 302, 429]
+    assert RESET_LIMITED_TEXT in responses[2].content.decode()
+    assert elsewhere.status_code == 302
+    assert [message.to for message in mailoutbox] == [[user.email] for user in users]
