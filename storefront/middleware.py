@@ -22,7 +22,10 @@ class HealthCheckMiddleware:
         if request.path == self.health_path and request.method in ("GET", "HEAD"):
             from storefront.views import health
 
-            return health(request)
+            response = health(request)
+            # What SecurityMiddleware, skipped here, adds to every answer.
+            response.headers.setdefault("X-Content-Type-Options", "nosniff")
+            return response
         return self.get_response(request)
 
 
