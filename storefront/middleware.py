@@ -30,12 +30,16 @@ class HealthCheckMiddleware:
 
 
 class ResellerRequiredMiddleware:
-    """Storefront pages are for reseller users only; staff use the admin.
+    """Storefront pages are for the users of active resellers only; staff use the admin.
 
     Runs after LoginRequiredMiddleware, so the user is signed in here unless the view is marked
     ``login_not_required`` (sign-in, password reset, health, sandbox pages), which this leaves
-    alone too.
+    alone too. The users of a reseller staff deactivated (``Reseller.is_active`` unticked) get,
+    on every page and for every method, a page that says so with the support contact: no cart,
+    wizard or order action runs. Signing out still works.
     """
+
+    ALLOWED_TO_DEACTIVATED = frozenset({"logout"})
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -48,8 +52,15 @@ class ResellerRequiredMiddleware:
             return None
         if request.resolver_match.app_name == "admin":
             return None
-        if request.user.is_authenticated and request.user.reseller_id is None:
+        if not request.user.is_authenticated:
+            return None
+        if request.user.reseller_id is None:
             return render(request, "storefront/no_reseller.html", status=403)
+        if (
+            not request.user.reseller.is_active
+            and request.resolver_match.view_name not in self.ALLOWED_TO_DEACTIVATED
+        ):
+            return render(request, "storefront/reseller_inactive.html", status=403)
         return None
 
 

@@ -196,3 +196,56 @@ def test_password_reset_e_mails_are_limited_per_client_address(client, settings,
     assert RESET_LIMITED_TEXT in responses[2].content.decode()
     assert elsewhere.status_code == 302
     assert [message.to for message in mailoutbox] == [[user.email] for user in users]
+
+
+# --- Deactivated reseller -----------------------------------------------------------------------
+
+
+def test_a_deactivated_resellers_user_signs_in_to_a_page_that_says_so(client, settings):
+    # Given a reseller that staff deactivated
+    user = UserFactory()
+    user.reseller.is_active = False
+    user.reseller.save(update_fields=["is_active"])
+
+    # When its user signs in
+    response = client.post(
+        reverse("login"), {"username": user.email, "password": DEFAULT_PASSWORD}, follow=True
+    )
+
+    # Then every page says the account is deactivated, with the support contact
+    assert response.status_code == 403
+    page = response.content.decode()
+    assert "Account del rivenditore disattivato" in page
+    assert f'href="mailto:{settings.SUPPORT_EMAIL}"' in page
+    for name in ["catalog:index", "checkout:cart", "orders:order_list", "profile"]:
+        assert client.get(reverse(name)).status_code == 403, name
+
+    # And signing out still works
+    assert client.post(reverse("logout")).status_code == 302
+    assert "_auth_user_id" not in client.session
+
+
+def test_reactivated_the_reseller_works_again(client):
+    user = UserFactory()
+    client.force_login(user)
+    user.reseller.is_active = False
+    user.reseller.save(update_fields=["is_active"])
+    assert client.get(reverse("catalog:index")).status_code == 403
+
+    user.reseller.is_active = True
+    user.reseller.save(update_fields=["is_active"])
+
+    assert client.get(reverse("catalog:index")).status_code == 200
+
+
+def test_the_deactivated_page_is_in_english_for_an_english_user(client):
+    user = UserFactory(language="en")
+    user.reseller.is_active = False
+    user.reseller.save(update_fields=["is_active"])
+    client.force_login(user)
+
+    page = client.get(reverse("catalog:index")).content.decode()
+
+    assert "Reseller account deactivated" in page
+    assert "The distributor has deactivated your company's account" in page
+    assert "To find out why, or to have it reactivated, contact support" in page
