@@ -99,6 +99,7 @@ TEMPLATES = [
     },
 ]
 
+SILENCED_SYSTEM_CHECKS: list[str] = []
 DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}"),
 }
@@ -108,7 +109,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # SQLite (make run) cannot enforce a unique cart line per (plan, base line) with NULLs equal;
     # the cart service merges such lines under a row lock anyway, and PostgreSQL enforces it.
-    SILENCED_SYSTEM_CHECKS = ["models.W047"]
+    SILENCED_SYSTEM_CHECKS.append("models.W047")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env("REDIS_URL", default="")
@@ -118,6 +119,13 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    if not IS_PRODUCTION:
+        # One process in development (make run): its local memory counts the rate limits
+        # right. Production needs REDIS_URL, shared by every process: the check says so.
+        SILENCED_SYSTEM_CHECKS.append("django_ratelimit.E003")
+# django-ratelimit counts with the cache's atomic increment; it lists django-redis but not
+# Django's own RedisCache, whose increment is Redis' INCR, atomic too.
+SILENCED_SYSTEM_CHECKS.append("django_ratelimit.W001")
 
 # --- Accounts ---------------------------------------------------------------------------------
 
