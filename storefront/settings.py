@@ -157,6 +157,7 @@ AXES_HANDLER = "storefront.signin.AccountLockoutHandler"
 AXES_IPWARE_META_PRECEDENCE_ORDER = tuple(
     env.list("AXES_IPWARE_META_PRECEDENCE_ORDER", default=["REMOTE_ADDR"])
 )
+AXES_IPWARE_PROXY_ORDER = env("AXES_IPWARE_PROXY_ORDER", default="left-most")
 AXES_IPWARE_PROXY_COUNT = (
     int(env("AXES_IPWARE_PROXY_COUNT")) if env("AXES_IPWARE_PROXY_COUNT", default="") else None
 )

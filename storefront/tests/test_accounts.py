@@ -249,3 +249,61 @@ def test_the_deactivated_page_is_in_english_for_an_english_user(client):
     assert "Reseller account deactivated" in page
     assert "The distributor has deactivated your company's account" in page
     assert "To find out why, or to have it reactivated, contact support" in page
+
+
+# --- Behind a proxy (README, "Behind a proxy") --------------------------------------------------
+
+
+@pytest.fixture
+def behind_a_proxy(settings):
+    settings.AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
+    settings.AXES_IPWARE_PROXY_ORDER = "right-most"
+
+
+PROXY = "10.0.0.2"
+
+
+def through_the_proxy(client, url: str, data: dict, *, client_address: str, forged: str = ""):
+    forwarded = f"{forged}, {client_address}" if forged else client_address
+    return client.post(url, data, REMOTE_ADDR=PROXY, HTTP_X_FORWARDED_FOR=forwarded)
+
+
+def test_behind_a_proxy_limits_count_each_client_not_the_proxy(client, settings, behind_a_proxy):
+    # Given 2 password-reset requests an hour per client address, every client behind one proxy
+    settings.PASSWORD_RESET_RATE_PER_EMAIL = "100/h"
+    settings.PASSWORD_RESET_RATE_PER_IP = "2/h"
+    url = reverse("password_reset")
+
+    # When one client asks twice, then forges another address in front of its own
+    first = [
+        through_the_proxy(client, url, {"email": f"a{n}@x.example"}, client_address="8.8.8.8")
+        for n in range(2)
+    ]
+    forged = through_the_proxy(
+        client, url, {"email": "b@x.example"}, client_address="8.8.8.8", forged="1.2.3.4"
+    )
+    other_client = through_the_proxy(
+        client, url, {"email": "c@x.example"}, client_address="9.9.9.9"
+    )
+
+    # Then the forged one is still counted as its own; another client is not limited
+    assert [response.status_code for response in first] == [302, 302]
+    assert forged.status_code == 429
+    assert other_client.status_code == 302
+
+
+def test_behind_a_proxy_sign_in_locks_the_client_not_everyone(client, settings, behind_a_proxy):
+    settings.AXES_FAILURE_LIMIT = 2
+    user = UserFactory()
+    url = reverse("login")
+    wrong = {"username": user.email, "password": "sbagliata"}
+
+    statuses = [
+        through_the_proxy(client, url, wrong, client_address="8.8.8.8").status_code
+        for _ in range(2)
+    ]
+    right = {"username": user.email, "password": DEFAULT_PASSWORD}
+    elsewhere = through_the_proxy(client, url, right, client_address="9.9.9.9")
+
+    assert statuses == [200, 429]
+    assert elsewhere.status_code == 302
