@@ -4,6 +4,7 @@ answers and the interactive budget of the client (sandbox over HTTPS, real cache
 import pytest
 from django.urls import reverse
 
+from partnercenter.models import PartnerCenterCall
 from storefront.tests.factories import UserFactory
 from tenants.errors import PartnerCenterBusyError
 from tenants.models import CheckoutDraft, Customer
@@ -261,6 +262,7 @@ def test_pages_stop_at_the_interactive_budget_and_provisioning_keeps_its_share(
     assert_limited(refused)
     assert LIMITED_TEXT in refused.json()["message"]
     assert len(partner_center_calls(pc_sandbox)) == 3
+    assert PartnerCenterCall.objects.count() == 3  # nothing sent, nothing in the call log
 
     # And the worker's calls (not interactive) still go through in the same minute
     customer = CustomerFactory(
