@@ -66,6 +66,7 @@ class FailureReason(models.TextChoices):
         _("Credenziali Partner Center del distributore rifiutate"),
     )
     EMAIL_FAILED = "email_failed", _("Invio delle e-mail non riuscito")
+    RESELLER_INACTIVE = "reseller_inactive", _("Rivenditore disattivato")
 
 
 class Order(models.Model):

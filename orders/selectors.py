@@ -60,6 +60,10 @@ FAILURE_MESSAGES = {
         "Le sottoscrizioni sono state attivate ma non siamo riusciti a inviarti le e-mail. Il "
         "nostro staff è stato avvisato e te le farà avere."
     ),
+    FailureReason.RESELLER_INACTIVE: gettext_lazy(
+        "L'ordine è stato fermato perché il distributore ha disattivato l'account della tua "
+        "azienda. Contatta l'assistenza."
+    ),
 }
 
 # Keyed by ``is_new_tenant``: only a new tenant's credentials come by e-mail.
@@ -133,6 +137,9 @@ TIMELINE_FAILURE_TEXTS = {
     ),
     FailureReason.EMAIL_FAILED: gettext_lazy(
         "Le sottoscrizioni sono attive ma non siamo riusciti a inviarti le e-mail."
+    ),
+    FailureReason.RESELLER_INACTIVE: gettext_lazy(
+        "Attivazione fermata: l'account della tua azienda è stato disattivato."
     ),
 }
 TIMELINE_FAILURE_TEXT = gettext_lazy("Attivazione non riuscita.")

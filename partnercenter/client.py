@@ -34,7 +34,13 @@ from partnercenter.resources import (
     Sku,
     Subscription,
 )
-from partnercenter.transport import CallRecord, PartnerCenterTransport, TokenKind, TokenProvider
+from partnercenter.transport import (
+    CallBudget,
+    CallRecord,
+    PartnerCenterTransport,
+    TokenKind,
+    TokenProvider,
+)
 
 ONMICROSOFT_SUFFIX = ".onmicrosoft.com"
 MICROSOFT_CUSTOMER_AGREEMENT = "MicrosoftCustomerAgreement"
@@ -55,6 +61,7 @@ class PartnerCenterClient:
         read_timeout: float,
         ca_bundle: str = "",
         on_call: Callable[[CallRecord], None] | None = None,
+        budget: CallBudget | None = None,
     ) -> None:
         self._transport = PartnerCenterTransport(
             base_url=base_url,
@@ -63,6 +70,7 @@ class PartnerCenterClient:
             read_timeout=read_timeout,
             ca_bundle=ca_bundle,
             on_call=on_call,
+            budget=budget,
         )
 
     @property

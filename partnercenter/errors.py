@@ -4,6 +4,7 @@
     ├── PartnerCenterUnavailable        connection failed, timeout, connection dropped, 5xx
     │   └── PartnerCenterOutcomeUnknown the request may have been executed (see below)
     ├── PartnerCenterRateLimited        429, with the Retry-After seconds
+    ├── PartnerCenterBudgetExhausted    our own interactive budget is spent: nothing was sent
     ├── PartnerCenterUnauthorized       401, 403 access denied, or no token could be obtained
     ├── PartnerCenterNotFound           404 (order 404 code 20000 while a new order settles)
     ├── PartnerCenterBusinessError      other 4xx (400, 409): Partner Center's code, description
@@ -59,6 +60,16 @@ class PartnerCenterOutcomeUnknown(PartnerCenterUnavailable):
 
 class PartnerCenterRateLimited(PartnerCenterError):
     """429: retry after ``retry_after`` seconds."""
+
+    def __init__(self, message: str, *, retry_after: int, **kwargs) -> None:
+        super().__init__(message, **kwargs)
+        self.retry_after = retry_after
+
+
+class PartnerCenterBudgetExhausted(PartnerCenterError):
+    """The client's budget of calls refused this one before sending it: retry after
+    ``retry_after`` seconds. Interactive clients (pages waiting for an answer) have a budget per
+    minute so that they never use up Partner Center's throttling share that provisioning needs."""
 
     def __init__(self, message: str, *, retry_after: int, **kwargs) -> None:
         super().__init__(message, **kwargs)

@@ -5,6 +5,11 @@
   keep-alive session); the msal token provider behind it is shared per process, so tokens are
   requested only when they expire.
 - ``partner_center_call_context(order_id=...)`` links the calls made inside it to an order.
+- ``partner_center_client(interactive=True)``, for a page waiting for the answer, spends from
+  the interactive budget (``InteractiveCallBudget``): at most
+  PARTNER_CENTER_INTERACTIVE_CALLS_PER_MINUTE calls a minute, counted across every process on
+  the shared cache, so that provisioning (no budget) keeps its share of Partner Center's
+  throttling limits.
 - In sandbox mode (PARTNER_CENTER_SANDBOX_ENABLED) with no refresh token stored, the sandbox's
   well-known refresh token is used, so development and tests need no setup; production stores
   the real one with ``manage.py partnercenter_set_refresh_token``.
@@ -20,10 +25,15 @@ from urllib.parse import urlencode, urlsplit
 
 from django.conf import settings
 from django.db import DatabaseError
+from django_ratelimit.core import get_usage
 
 from partnercenter.auth import MsalTokenProvider, StoredCredentials
 from partnercenter.client import PartnerCenterClient
-from partnercenter.errors import PartnerCenterError, PartnerCenterUnauthorized
+from partnercenter.errors import (
+    PartnerCenterBudgetExhausted,
+    PartnerCenterError,
+    PartnerCenterUnauthorized,
+)
 from partnercenter.models import PartnerCenterCall, PartnerCenterCredential
 from partnercenter.sandbox.config import IN_MEMORY, SANDBOX_REFRESH_TOKEN, SandboxConfig
 from partnercenter.transport import CallRecord, TokenKind
@@ -164,10 +174,47 @@ def partner_center_timeouts(*, interactive: bool) -> dict[str, float]:
     }
 
 
+class InteractiveCallBudget:
+    """PARTNER_CENTER_INTERACTIVE_CALLS_PER_MINUTE calls a minute for every page together.
+
+    django-ratelimit's counter on the default cache (Redis in production: shared by every web
+    process; local memory in development); the minute is a fixed window.
+    """
+
+    group = "partnercenter.interactive-calls"
+
+    def spend(self, operation: str) -> None:
+        calls_per_minute = settings.PARTNER_CENTER_INTERACTIVE_CALLS_PER_MINUTE
+        usage = get_usage(
+            None,
+            group=self.group,
+            key=lambda group, request: "all",
+            rate=f"{calls_per_minute}/m",
+            increment=True,
+        )
+        if usage is not None and usage["should_limit"]:
+            logger.warning(
+                "Partner Center %s refused: the interactive budget of %s calls a minute is spent",
+                operation,
+                calls_per_minute,
+            )
+            raise PartnerCenterBudgetExhausted(
+                f"{operation}: interactive budget of {calls_per_minute} calls a minute spent",
+                retry_after=max(1, usage["time_left"]),
+            )
+
+
 def partner_center_client(
-    *, connect_timeout: float | None = None, read_timeout: float | None = None
+    *,
+    connect_timeout: float | None = None,
+    read_timeout: float | None = None,
+    interactive: bool = False,
 ) -> PartnerCenterClient:
-    """A client with the settings' timeouts, or the ones given (per request, in seconds)."""
+    """A client with the settings' timeouts, or the ones given (per request, in seconds).
+
+    ``interactive``: a page is waiting; its calls spend from the interactive budget and raise
+    PartnerCenterBudgetExhausted, unsent, once it is spent.
+    """
     return PartnerCenterClient(
         base_url=settings.PARTNER_CENTER_BASE_URL,
         token_provider=partner_center_token_provider(),
@@ -177,6 +224,7 @@ def partner_center_client(
         read_timeout=settings.PARTNER_CENTER_READ_TIMEOUT if read_timeout is None else read_timeout,
         ca_bundle=settings.PARTNER_CENTER_CA_BUNDLE,
         on_call=partner_center_call_record,
+        budget=InteractiveCallBudget() if interactive else None,
     )
 
 

@@ -51,6 +51,11 @@ class TokenProvider(Protocol):
     def access_token(self, kind: TokenKind) -> str: ...
 
 
+class CallBudget(Protocol):
+    def spend(self, operation: str) -> None:
+        """Count one call, or raise PartnerCenterBudgetExhausted when none may be made now."""
+
+
 @dataclass(frozen=True)
 class CallRecord:
     """What staff see of one call: never a token, a body or a customer's data."""
@@ -103,10 +108,12 @@ class PartnerCenterTransport:
         ca_bundle: str = "",
         on_call: Callable[[CallRecord], None] | None = None,
         locale: str = "it-IT",
+        budget: CallBudget | None = None,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self._token_provider = token_provider
         self._on_call = on_call
+        self._budget = budget
         self._session = PinnedSession(ca_bundle=ca_bundle, timeout=(connect_timeout, read_timeout))
         self._session.headers.update(
             {
@@ -133,6 +140,8 @@ class PartnerCenterTransport:
         """Send one request; raise a PartnerCenterError for anything but a usable 2xx."""
         if method == "POST" and not request_id:
             raise ValueError("a POST needs the caller's MS-RequestId (its idempotency key)")
+        if self._budget is not None:
+            self._budget.spend(operation)  # refused before anything is sent or recorded
         ids = {
             "ms_request_id": request_id or str(uuid.uuid4()),
             "ms_correlation_id": str(uuid.uuid4()),

@@ -1,14 +1,45 @@
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import translation
 
 
+class HealthCheckMiddleware:
+    """Answer the health check before anything reads the Host header or redirects to HTTPS.
+
+    Probes (docker-compose's healthcheck, a load balancer) call the container by its address
+    over plain HTTP: with production settings that request is a DisallowedHost 400, or an HTTPS
+    redirect, before it reaches the view. The answer says only whether the database responds.
+    First in MIDDLEWARE.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.health_path = None
+
+    def __call__(self, request):
+        if self.health_path is None:
+            self.health_path = reverse("health")
+        if request.path == self.health_path and request.method in ("GET", "HEAD"):
+            from storefront.views import health
+
+            response = health(request)
+            # What SecurityMiddleware, skipped here, adds to every answer.
+            response.headers.setdefault("X-Content-Type-Options", "nosniff")
+            return response
+        return self.get_response(request)
+
+
 class ResellerRequiredMiddleware:
-    """Storefront pages are for reseller users only; staff use the admin.
+    """Storefront pages are for the users of active resellers only; staff use the admin.
 
     Runs after LoginRequiredMiddleware, so the user is signed in here unless the view is marked
     ``login_not_required`` (sign-in, password reset, health, sandbox pages), which this leaves
-    alone too.
+    alone too. The users of a reseller staff deactivated (``Reseller.is_active`` unticked) get,
+    on every page and for every method, a page that says so with the support contact: no cart,
+    wizard or order action runs. Signing out still works.
     """
+
+    ALLOWED_TO_DEACTIVATED = frozenset({"logout"})
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -21,8 +52,15 @@ class ResellerRequiredMiddleware:
             return None
         if request.resolver_match.app_name == "admin":
             return None
-        if request.user.is_authenticated and request.user.reseller_id is None:
+        if not request.user.is_authenticated:
+            return None
+        if request.user.reseller_id is None:
             return render(request, "storefront/no_reseller.html", status=403)
+        if (
+            not request.user.reseller.is_active
+            and request.resolver_match.view_name not in self.ALLOWED_TO_DEACTIVATED
+        ):
+            return render(request, "storefront/reseller_inactive.html", status=403)
         return None
 
 

@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "axes",
+    "django_ratelimit",
     "storefront",
     "partnercenter",
     "catalog",
@@ -68,6 +69,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "storefront.middleware.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -104,6 +106,7 @@ TEMPLATES = [
     },
 ]
 
+SILENCED_SYSTEM_CHECKS: list[str] = []
 DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}"),
 }
@@ -113,7 +116,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # SQLite (make run) cannot enforce a unique cart line per (plan, base line) with NULLs equal;
     # the cart service merges such lines under a row lock anyway, and PostgreSQL enforces it.
-    SILENCED_SYSTEM_CHECKS = ["models.W047"]
+    SILENCED_SYSTEM_CHECKS.append("models.W047")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env("REDIS_URL", default="")
@@ -123,6 +126,13 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    if not IS_PRODUCTION:
+        # One process in development (make run): its local memory counts the rate limits
+        # right. Production needs REDIS_URL, shared by every process: the check says so.
+        SILENCED_SYSTEM_CHECKS.append("django_ratelimit.E003")
+# django-ratelimit counts with the cache's atomic increment; it lists django-redis but not
+# Django's own RedisCache, whose increment is Redis' INCR, atomic too.
+SILENCED_SYSTEM_CHECKS.append("django_ratelimit.W001")
 
 # --- Accounts ---------------------------------------------------------------------------------
 
@@ -141,10 +151,26 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
-# Password guessing: lock the (user, address) pair after AXES_FAILURE_LIMIT failures.
+# Password guessing: lock the (user, address) pair after AXES_FAILURE_LIMIT failures, and the
+# account itself, from every address, after AXES_ACCOUNT_FAILURE_LIMIT failures from any mix of
+# addresses (storefront.signin.AccountLockoutHandler), both for AXES_COOLOFF_HOURS.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_ACCOUNT_FAILURE_LIMIT = env.int("AXES_ACCOUNT_FAILURE_LIMIT", default=20)
 AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=1.0)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_HANDLER = "storefront.signin.AccountLockoutHandler"
+# The client's address (django-ipware): REMOTE_ADDR, unless a proxy in front sets
+# X-Forwarded-For (README, "Behind a proxy"). Rate limits use the same address.
+AXES_IPWARE_META_PRECEDENCE_ORDER = tuple(
+    env.list("AXES_IPWARE_META_PRECEDENCE_ORDER", default=["REMOTE_ADDR"])
+)
+AXES_IPWARE_PROXY_ORDER = env("AXES_IPWARE_PROXY_ORDER", default="left-most")
+AXES_IPWARE_PROXY_COUNT = (
+    int(env("AXES_IPWARE_PROXY_COUNT")) if env("AXES_IPWARE_PROXY_COUNT", default="") else None
+)
+AXES_IPWARE_PROXY_TRUSTED_IPS = env.list("AXES_IPWARE_PROXY_TRUSTED_IPS", default=[]) or None
+# django-ratelimit counts on the default cache (Redis in production), by the same address.
+RATELIMIT_IP_META_KEY = "storefront.ratelimits.client_ip"
 # The sign-in form posts the e-mail as "username" (Django's AuthenticationForm).
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_USERNAME_CALLABLE = "storefront.signin.axes_username"
@@ -255,6 +281,12 @@ PARTNER_CENTER_CA_BUNDLE = env(
     "PARTNER_CENTER_CA_BUNDLE",
     default="" if IS_PRODUCTION else str(VAR_DIR / "sandbox" / "cert.pem"),
 )
+# Calls a minute that pages waiting for Partner Center (the wizard's checks, «Verifica
+# relazione») may make together; provisioning is not counted and keeps the rest of Partner
+# Center's throttling share.
+PARTNER_CENTER_INTERACTIVE_CALLS_PER_MINUTE = env.int(
+    "PARTNER_CENTER_INTERACTIVE_CALLS_PER_MINUTE", default=120
+)
 PARTNER_CENTER_CONNECT_TIMEOUT = env.float("PARTNER_CENTER_CONNECT_TIMEOUT", default=5.0)
 PARTNER_CENTER_READ_TIMEOUT = env.float("PARTNER_CENTER_READ_TIMEOUT", default=30.0)
 PARTNER_CENTER_INVITATION_URL_TEMPLATE = env(
@@ -277,6 +309,18 @@ PARTNER_CENTER_SANDBOX_DB = env(
 VAT_RATE = Decimal(env("VAT_RATE", default="0.22"))
 DEFAULT_MARKUP_PERCENT = Decimal(env("DEFAULT_MARKUP_PERCENT", default="10.00"))
 MPN_VALIDATION_CACHE_SECONDS = env.int("MPN_VALIDATION_CACHE_SECONDS", default=900)
+# A «Domain Prefix» answer is reused this long (per reseller and prefix) by the live check and
+# «Prossimo >>»; «Verifica relazione» always asks again.
+PREFIX_CHECK_CACHE_SECONDS = env.int("PREFIX_CHECK_CACHE_SECONDS", default=60)
+# Lookups in Partner Center a page may start (prefix, relationship, MPN ID checks), counted per
+# user and per reseller (django-ratelimit rates: "20/m" is 20 a minute).
+PARTNER_CENTER_LOOKUP_RATE_PER_USER = env("PARTNER_CENTER_LOOKUP_RATE_PER_USER", default="20/m")
+PARTNER_CENTER_LOOKUP_RATE_PER_RESELLER = env(
+    "PARTNER_CENTER_LOOKUP_RATE_PER_RESELLER", default="60/m"
+)
+# Password-reset e-mails asked for, per address typed and per client address.
+PASSWORD_RESET_RATE_PER_EMAIL = env("PASSWORD_RESET_RATE_PER_EMAIL", default="3/h")
+PASSWORD_RESET_RATE_PER_IP = env("PASSWORD_RESET_RATE_PER_IP", default="10/h")
 RELATIONSHIP_WAIT_DAYS = env.int("RELATIONSHIP_WAIT_DAYS", default=14)
 
 # --- Provisioning (orders/conf.py) ------------------------------------------------------------
@@ -310,8 +354,14 @@ LOGGING = {
 
 # --- Production hardening (``manage.py check --deploy`` passes with these) --------------------
 
-if IS_PRODUCTION:
+# Behind a TLS-terminating proxy (docker-compose.yml, README "Behind a proxy"), the proxy tells
+# Django the original scheme in X-Forwarded-Proto. Trusted only when one is configured: without
+# a proxy that overwrites it, any client could send the header and pass for HTTPS.
+BEHIND_TLS_PROXY = env.bool("BEHIND_TLS_PROXY", default=False)
+if BEHIND_TLS_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+if IS_PRODUCTION:
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True

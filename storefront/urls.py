@@ -8,6 +8,8 @@ urlpatterns = [
     path("health/", views.health, name="health"),
     path("lingua/", views.language_switch, name="language_switch"),
     path("profilo/", views.profile, name="profile"),
+    # Before Django's own: the same URL and name, with a limit on the e-mails sent.
+    path("accounts/password_reset/", views.PasswordResetView.as_view(), name="password_reset"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("catalogo/", include("catalog.urls")),
     path("carrello/", include("checkout.urls")),

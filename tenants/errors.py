@@ -4,7 +4,10 @@ Views show ``message`` (Italian, English through gettext) with the next step; lo
 (the Partner Center error chained as ``__cause__``).
 """
 
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+
+from storefront.ratelimits import wait_message
 
 
 class TenantsError(Exception):
@@ -26,6 +29,23 @@ class PartnerCenterUnavailableError(TenantsError):
         "Partner Center non risponde in questo momento: riprova tra qualche minuto. "
         "I dati inseriti sono stati conservati."
     )
+
+
+class PartnerCenterBusyError(PartnerCenterUnavailableError):
+    """Too many Partner Center lookups now: this user's or reseller's limit, or every page's
+    budget; nothing was asked. ``retry_after``: the seconds to wait."""
+
+    code = "partner_center_busy"
+
+    def __init__(self, *, retry_after: int) -> None:
+        self.retry_after = max(1, int(retry_after))
+        super().__init__(
+            gettext(
+                "Troppe verifiche su Partner Center in poco tempo: %(wait)s. "
+                "I dati inseriti sono stati conservati."
+            )
+            % {"wait": wait_message(self.retry_after)}
+        )
 
 
 class DomainPrefixInvalidError(TenantsError):

@@ -6,7 +6,8 @@ new pages are checked from the day they exist.
 
 The data: two resellers, Alfa and Beta, each with a user, a placed order, two customers (a new
 tenant, ordered; an existing tenant waiting for the relationship) and an open cart with a base
-line and its add-on line, after «Checkout >>», with the wizard's draft complete. A staff user
+line and its add-on line, after «Checkout >>», with the wizard's draft complete. Gamma, built the
+same way, then deactivated by staff: its user may sign in and out, nothing else. A staff user
 without reseller, and anonymous visitors. It is built once for the module inside a transaction
 rolled back at the end; each test runs in a savepoint of it (pytest-django), so whatever a request
 changes is changed for that test only.
@@ -42,7 +43,7 @@ from orders.tests.factories import (
     placed_order,
     sandbox_plan,
 )
-from storefront.models import User
+from storefront.models import Reseller, User
 from storefront.tests.factories import (
     DEFAULT_PASSWORD,
     ResellerFactory,
@@ -66,7 +67,8 @@ LOGIN_URL = "/accounts/login/"
 NEW_PASSWORD = "Nuova-password-lunga-2027"
 
 ANONYMOUS, ALFA, BETA, STAFF = "anonymous", "alfa-own", "beta-on-alfa", "staff"
-ROLES = (ANONYMOUS, ALFA, BETA, STAFF)
+DEACTIVATED = "gamma-deactivated"
+ROLES = (ANONYMOUS, ALFA, BETA, STAFF, DEACTIVATED)
 METHODS = ("GET", "POST", "HEAD")
 
 
@@ -92,6 +94,7 @@ class Side:
 class World:
     alfa: Side
     beta: Side
+    gamma: Side  # its reseller deactivated by staff
     staff: User
     sessions: dict[str, str]  # role → session key, signed in once for the module
     base_plan: Plan  # Business Standard: the base line of both carts
@@ -172,11 +175,19 @@ def world(django_db_setup, django_db_blocker):
                 mpn_id="8765432",
                 partner_center_tenant_id="8e7f1b6d-0a2c-4d3e-8f5a-6b7c8d9e0f1a",
             )
+            gamma = build_side(
+                name="Gamma",
+                slug="gamma",
+                mpn_id="7654321",
+                partner_center_tenant_id="5d4c3b2a-1f0e-4d9c-8b7a-6f5e4d3c2b1a",
+            )
+            Reseller.objects.filter(pk=gamma.user.reseller_id).update(is_active=False)
             staff = StaffUserFactory(email="staff@distributore.example")
-            users = {ALFA: alfa.user, BETA: beta.user, STAFF: staff}
+            users = {ALFA: alfa.user, BETA: beta.user, STAFF: staff, DEACTIVATED: gamma.user}
             yield World(
                 alfa=alfa,
                 beta=beta,
+                gamma=gamma,
                 staff=staff,
                 sessions={role: session_key(user) for role, user in users.items()},
                 base_plan=base_plan,
@@ -275,8 +286,18 @@ def partner_center(request, *, is_called: bool) -> None:
 
 
 def untouched_sides(world: World, role: str) -> list[Side]:
-    """The resellers a request by ``role`` must leave exactly as they were."""
+    """The other resellers, whose rows a request by ``role`` must neither change nor show."""
     return {ALFA: [world.beta], BETA: [world.alfa]}.get(role, [world.alfa, world.beta])
+
+
+def unchanged_sides(world: World, role: str, route: "Route") -> list[Side]:
+    """The resellers a request by ``role`` must leave exactly as they were: a deactivated
+    reseller's user changes nothing behind sign-in, its own reseller's rows included (the public
+    pages, its language among them, work for it as for anyone)."""
+    others = untouched_sides(world, role)
+    if role == DEACTIVATED and route.public is None:
+        return [*others, world.gamma]
+    return others
 
 
 def assert_no_secret_of(sides: list[Side], body: str, *, sent: dict) -> None:
@@ -323,6 +344,10 @@ class Route:
         return reverse(self.name, kwargs=self.kwargs(world))
 
     def expected(self, role: str, method: str) -> int:
+        if role == DEACTIVATED:
+            if self.public is not None:
+                return self.public[method]
+            return self.own[method] if self.name == "logout" else 403
         if role in (ANONYMOUS, STAFF):
             if self.public is not None:
                 return self.public[method]
@@ -541,7 +566,8 @@ def test_every_url_role_and_method(request, world, route, role, method):
     partner_center(request, is_called=route.calls_partner_center)
     client = client_for(world, role)
     untouched = untouched_sides(world, role)
-    before = rows_of(*untouched)
+    unchanged = unchanged_sides(world, role, route)
+    before = rows_of(*unchanged)
     url = route.url(world)
     data = route.data(world)
 
@@ -552,7 +578,10 @@ def test_every_url_role_and_method(request, world, route, role, method):
     assert response.status_code == route.expected(role, method)
     if response.status_code == 302 and role == ANONYMOUS and route.public is None:
         assert response["Location"].startswith(f"{LOGIN_URL}?next=")
-    assert rows_of(*untouched) == before
+    if role == DEACTIVATED and response.status_code == 403 and method != "HEAD":
+        assert "Account del rivenditore disattivato" in response.content.decode()
+        assert f"mailto:{settings.SUPPORT_EMAIL}" in response.content.decode()
+    assert rows_of(*unchanged) == before
     assert_no_secret_of(untouched, response.content.decode(), sent=data)
 
 
@@ -587,6 +616,94 @@ def test_a_colleagues_cart_lines_are_not_found_either(world):
 
     assert response.status_code == 404
     assert rows_of(world.alfa) == before
+
+
+# --- Limits on Partner Center lookups ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Lookup:
+    """A request that asks Partner Center, and what it gets once a limit refuses it."""
+
+    route: str
+    method: str
+    limited_status: int  # 429 with Retry-After; a PRG action redirects with the message
+    data: Callable[[World], dict] = NO_DATA
+
+
+LOOKUPS = [
+    Lookup("tenants:prefix_check", "GET", 429, lambda world: {"prefix": CONTOSO_PREFIX}),
+    Lookup(
+        "tenants:checkout_tenant",
+        "POST",
+        429,
+        lambda world: {"tenant_domain_prefix": world.alfa.draft_prefix, "action": "next"},
+    ),
+    Lookup(
+        "tenants:checkout_tenant",
+        "POST",
+        429,
+        lambda world: {"tenant_domain_prefix": world.alfa.draft_prefix, "action": "verify"},
+    ),
+    Lookup(
+        "tenants:checkout_partner",
+        "POST",
+        429,
+        lambda world: {"mpn_id": VALID_MPN_ID, "action": "next"},
+    ),
+    Lookup("tenants:customer_relationship_check", "POST", 302),
+    # An existing customer's relationship is re-checked on choosing it; limited, the wizard goes
+    # on and the worker checks it before activating.
+    Lookup(
+        "tenants:checkout_customer",
+        "POST",
+        302,
+        lambda world: {"choice": "existing", "customer": world.alfa.pending_customer.pk},
+    ),
+]
+LIMITED_TEXT = "Troppe verifiche su Partner Center in poco tempo"
+
+
+def test_every_view_that_calls_partner_center_is_in_the_lookups():
+    calling = {route.name for route in ROUTES if route.calls_partner_center}
+    # The customer page only shows the invitation link; choosing a customer may look it up.
+    assert calling - {"tenants:customer_detail"} | {"tenants:checkout_customer"} == {
+        lookup.route for lookup in LOOKUPS
+    }
+
+
+@pytest.mark.parametrize("limit", ["per-user", "per-reseller", "budget"])
+@pytest.mark.parametrize(
+    "lookup", LOOKUPS, ids=[f"{item.route}-{item.method}-{i}" for i, item in enumerate(LOOKUPS)]
+)
+def test_a_lookup_over_a_limit_asks_nothing_and_says_so(request, world, settings, lookup, limit):
+    # Given Alfa's user over its own limit, its reseller's, or every page's Partner Center budget
+    if limit == "per-user":
+        settings.PARTNER_CENTER_LOOKUP_RATE_PER_USER = "0/m"
+    elif limit == "per-reseller":
+        settings.PARTNER_CENTER_LOOKUP_RATE_PER_RESELLER = "0/m"
+    else:
+        settings.PARTNER_CENTER_INTERACTIVE_CALLS_PER_MINUTE = 0
+    # Limits refuse before any call; the budget, inside the client, before anything is sent.
+    sandbox = request.getfixturevalue("pc_sandbox") if limit == "budget" else None
+    partner_center(request, is_called=limit == "budget")
+    if sandbox is not None:
+        sandbox.control.clear_calls()
+    client = client_for(world, ALFA)
+    before = rows_of(world.beta)
+    url = reverse(lookup.route, kwargs=ROUTES_BY_NAME[lookup.route].kwargs(world))
+
+    # When it sends the request
+    response = send(client, lookup.method, url, lookup.data(world))
+
+    # Then it is told to wait, Partner Center was not asked, and no other reseller is touched
+    assert response.status_code == lookup.limited_status
+    if response.status_code == 429:
+        assert 1 <= int(response["Retry-After"]) <= 60
+        assert LIMITED_TEXT in response.content.decode()
+    if sandbox is not None:
+        assert sandbox.control.calls(path_prefix="/v1/") == []
+    assert rows_of(world.beta) == before
 
 
 # --- CSRF ---------------------------------------------------------------------------------------

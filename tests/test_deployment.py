@@ -1,5 +1,6 @@
 """The README's commands and the production configuration, run for real."""
 
+import contextlib
 import os
 import re
 import shutil
@@ -9,6 +10,7 @@ import sys
 
 import pytest
 import requests
+import yaml
 
 from tests.fixtures.services import PROJECT_DIR, free_port, is_ci, service_missing, wait_for_port
 
@@ -18,6 +20,7 @@ PRODUCTION_ENV = {
     "FIELD_ENCRYPTION_KEY": "a-separate-long-random-key-for-secrets-at-rest",
     "ALLOWED_HOSTS": "storefront.example.it",
     "DATABASE_URL": "sqlite:////tmp/never-opened.sqlite3",
+    "REDIS_URL": "redis://127.0.0.1:6379/0",  # the cache the rate limits count on; never opened
     "PARTNER_CENTER_TENANT_ID": "9171ce5b-baff-48a6-9656-c801daeb9a56",
     "PARTNER_CENTER_CLIENT_ID": "app-id",
     "PARTNER_CENTER_CLIENT_SECRET": "app-secret",
@@ -152,3 +155,114 @@ def test_make_run_serves_sign_in_and_the_demo_catalog(tmp_path):
     finally:
         os.killpg(process.pid, signal.SIGTERM)
         process.wait(timeout=20)
+
+
+# --- The compose stack's web service under production settings ----------------------------------
+
+COMPOSE_SECRETS = {
+    "SECRET_KEY": PRODUCTION_ENV["SECRET_KEY"],
+    "FIELD_ENCRYPTION_KEY": PRODUCTION_ENV["FIELD_ENCRYPTION_KEY"],
+    "POSTGRES_PASSWORD": "p",
+    "PARTNER_CENTER_TENANT_ID": PRODUCTION_ENV["PARTNER_CENTER_TENANT_ID"],
+    "PARTNER_CENTER_CLIENT_ID": "c",
+    "PARTNER_CENTER_CLIENT_SECRET": "x",
+}
+
+
+def compose_web_service(**environment) -> dict:
+    result = docker_compose_config(**COMPOSE_SECRETS, **environment)
+    assert result.returncode == 0, result.stderr
+    return yaml.safe_load(result.stdout)["services"]["web"]
+
+
+@contextlib.contextmanager
+def production_web_server(tmp_path, **environment):
+    """gunicorn with the compose web service's environment (production), on a free port.
+
+    Only what lives in other containers is replaced: SQLite for PostgreSQL, no Redis, no SMTP.
+    """
+    service = compose_web_service(**environment)
+    env = clean_environment(
+        **{
+            **{key: str(value) for key, value in service["environment"].items()},
+            "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+            "REDIS_URL": "",
+            "CELERY_BROKER_URL": "",
+            "EMAIL_URL": "",
+            "VAR_DIR": str(tmp_path),
+            # gunicorn itself believes X-Forwarded-Proto from 127.0.0.1 only; in the stack the
+            # clients are other containers. Here they are this test: trust no address.
+            "FORWARDED_ALLOW_IPS": "192.0.2.1",
+        }
+    )
+    port = free_port()
+    process = subprocess.Popen(
+        [
+            *(sys.executable, "-m", "gunicorn", "storefront.wsgi:application"),
+            *("--bind", f"127.0.0.1:{port}", "--workers", "1"),
+        ],
+        cwd=PROJECT_DIR,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    try:
+        wait_for_port(port, timeout=60, process=process)
+        yield service, port
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=20)
+
+
+def test_the_compose_healthcheck_passes_under_production_settings(tmp_path):
+    # Given the web service as docker-compose runs it (DJANGO_ENV=production, HTTPS redirect,
+    # ALLOWED_HOSTS without the container's address)
+    with production_web_server(tmp_path) as (service, port):
+        test = service["healthcheck"]["test"]
+        assert test[0] == "CMD"
+        command = [
+            sys.executable if part == "python" else part.replace(":8000/", f":{port}/")
+            for part in test[1:]
+        ]
+
+        # When the compose healthcheck command runs against it
+        result = subprocess.run(command, capture_output=True, text=True, timeout=30)
+
+    # Then it passes: no DisallowedHost 400, no redirect to HTTPS
+    assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.parametrize(
+    ("behind_tls_proxy", "is_trusted"), [("", False), ("false", False), ("true", True)]
+)
+def test_x_forwarded_proto_is_trusted_only_when_a_proxy_is_configured(
+    tmp_path, behind_tls_proxy, is_trusted
+):
+    # Given the production web service, with or without BEHIND_TLS_PROXY
+    environment = {"BEHIND_TLS_PROXY": behind_tls_proxy} if behind_tls_proxy else {}
+    with production_web_server(tmp_path, **environment) as (_service, port):
+        # When a client that reached it over plain HTTP claims HTTPS
+        response = requests.get(
+            f"http://127.0.0.1:{port}/pagina-inesistente/",
+            headers={"Host": "localhost", "X-Forwarded-Proto": "https"},
+            allow_redirects=False,
+            timeout=10,
+        )
+
+    # Then without a proxy the claim is ignored (redirected to HTTPS); behind one it is believed
+    if is_trusted:
+        assert response.status_code == 404
+    else:
+        assert response.status_code == 301
+        assert response.headers["Location"] == "https://localhost/pagina-inesistente/"
+
+
+def test_the_compose_file_documents_the_proxy_and_trusts_none_by_default():
+    service = compose_web_service()
+    assert service["environment"]["BEHIND_TLS_PROXY"] == "false"
+    assert service["environment"]["AXES_IPWARE_META_PRECEDENCE_ORDER"] == "REMOTE_ADDR"
+    compose_text = (PROJECT_DIR / "docker-compose.yml").read_text()
+    assert "BEHIND_TLS_PROXY=true" in compose_text
+    assert "X-Forwarded-Proto" in compose_text

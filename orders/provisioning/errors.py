@@ -100,3 +100,14 @@ def exhausted_reason(exc: Exception) -> str:
     if isinstance(exc, EmailTemporaryFailure):
         return FailureReason.EMAIL_FAILED
     return FailureReason.PARTNER_CENTER_UNAVAILABLE
+
+
+def reseller_inactive_failure(order) -> Failure:
+    """Staff deactivated the order's reseller: its orders stop before the next Partner Center
+    call (a provisioning run, a relationship check). Reactivated, staff resume the order."""
+    return Failure(
+        reason=FailureReason.RESELLER_INACTIVE,
+        detail=f"Il rivenditore {order.reseller.company_name} è disattivato: l'ordine è fermo "
+        "prima della prossima chiamata a Partner Center. Riattiva il rivenditore e riprendi "
+        "l'ordine, oppure annullalo.",
+    )

@@ -18,6 +18,7 @@ from orders.provisioning.errors import (
     BUSINESS_ERRORS,
     failure_from_partner_center,
     partner_center_cause,
+    reseller_inactive_failure,
 )
 from orders.services.status import Failure, order_enqueue_provisioning, order_set_status
 from partnercenter.services import partner_center_call_context
@@ -57,6 +58,9 @@ def order_check_relationship(
         if timezone.now() >= order.awaiting_relationship_until:
             _expire(order, actor, actor_user)
             return RelationshipOutcome.EXPIRED
+        if not order.reseller.is_active:
+            failure = reseller_inactive_failure(order)
+            return _fail(order, failure, actor, actor_user, message=failure.detail)
         with partner_center_call_context(order_id=order.pk):
             check = customer_check_relationship(customer=order.customer)
         if check.is_accepted:
@@ -93,7 +97,9 @@ def _resume(order: Order, actor: str, actor_user) -> None:
         order_enqueue_provisioning(order_id=order.pk)
 
 
-def _fail(order: Order, failure: Failure, actor: str, actor_user) -> RelationshipOutcome:
+def _fail(
+    order: Order, failure: Failure, actor: str, actor_user, message: str = ""
+) -> RelationshipOutcome:
     """A definite refusal (a 401, an uncoded 403) does not go away by checking again daily."""
     try:
         order_set_status(
@@ -103,7 +109,8 @@ def _fail(order: Order, failure: Failure, actor: str, actor_user) -> Relationshi
             actor_user=actor_user,
             expected_from=AWAITING,
             failure=failure,
-            message=f"Verifica della relazione rifiutata da Partner Center: {failure.detail}",
+            message=message
+            or f"Verifica della relazione rifiutata da Partner Center: {failure.detail}",
         )
     except OrderTransitionError:
         return RelationshipOutcome.SKIPPED

@@ -32,6 +32,7 @@ from orders.provisioning.errors import (
     exhausted_reason,
     failure_from_partner_center,
     partner_center_cause,
+    reseller_inactive_failure,
 )
 from orders.provisioning.recording import (
     order_lease_refresh,
@@ -76,6 +77,9 @@ def order_provision(*, order_id: int) -> float | None:
 
 
 def _run(order: Order) -> float | None:
+    if not order.reseller.is_active:
+        _fail(order, reseller_inactive_failure(order))
+        return None
     try:
         with partner_center_call_context(order_id=order.pk), partner_center_client() as client:
             for step in STEPS:

@@ -10,6 +10,7 @@
     taken_unrelated: "text-warning-emphasis",
     invalid: "text-danger",
     unavailable: "text-danger",
+    limited: "text-danger",
     checking: "text-muted",
   };
 

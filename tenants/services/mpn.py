@@ -22,6 +22,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from partnercenter.errors import (
+    PartnerCenterBudgetExhausted,
     PartnerCenterBusinessError,
     PartnerCenterError,
     PartnerCenterNotFound,
@@ -29,7 +30,7 @@ from partnercenter.errors import (
 from partnercenter.services import partner_center_client, partner_center_timeouts
 from storefront.models import Reseller
 from storefront.validators import MPN_ID_PATTERN
-from tenants.errors import PartnerCenterUnavailableError
+from tenants.errors import PartnerCenterBusyError, PartnerCenterUnavailableError
 
 logger = logging.getLogger(__name__)
 
@@ -177,7 +178,9 @@ def _validate_with_partner_center(mpn_id: str, *, interactive: bool) -> MpnValid
         )
 
     try:
-        with partner_center_client(**partner_center_timeouts(interactive=interactive)) as client:
+        with partner_center_client(
+            interactive=interactive, **partner_center_timeouts(interactive=interactive)
+        ) as client:
             try:
                 agreement = client.get_agreement_status(mpn_id)
             except (PartnerCenterBusinessError, PartnerCenterNotFound) as exc:
@@ -187,6 +190,8 @@ def _validate_with_partner_center(mpn_id: str, *, interactive: bool) -> MpnValid
                 reason = AGREEMENT_ERROR_REASONS.get(exc.code, otherwise)
                 return outcome(reason, partner_center_code=exc.code)
             resellers = client.list_indirect_resellers()
+    except PartnerCenterBudgetExhausted as exc:
+        raise PartnerCenterBusyError(retry_after=exc.retry_after) from exc
     except PartnerCenterError as exc:
         logger.warning(
             "MPN ID validation of %s failed: %s (%s, MS-RequestId %s)",

@@ -13,19 +13,21 @@ legal name is not shown.
 
 import logging
 import uuid
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import datetime
 
+from django.conf import settings
+from django.core.cache import cache
 from django.utils import timezone
 
-from partnercenter.errors import PartnerCenterError
+from partnercenter.errors import PartnerCenterBudgetExhausted, PartnerCenterError
 from partnercenter.services import (
     partner_center_client,
     partner_center_invitation_url,
     partner_center_timeouts,
 )
 from storefront.models import Reseller
-from tenants.errors import PartnerCenterUnavailableError
+from tenants.errors import PartnerCenterBusyError, PartnerCenterUnavailableError
 from tenants.models import Customer
 from tenants.names import ONMICROSOFT_SUFFIX, normalise_domain_prefix
 
@@ -82,6 +84,8 @@ class RelationshipCheck:
 
 
 def _unavailable(operation: str, exc: PartnerCenterError) -> PartnerCenterUnavailableError:
+    if isinstance(exc, PartnerCenterBudgetExhausted):
+        return PartnerCenterBusyError(retry_after=exc.retry_after)
     logger.warning(
         "Partner Center %s failed: %s (%s, MS-RequestId %s)",
         operation,
@@ -114,26 +118,52 @@ def _find_tenant_customer(client, domain: str, *, reseller: Reseller) -> TenantM
     return None
 
 
+def prefix_check_cache_key(*, reseller_id: int, prefix: str) -> str:
+    return f"tenants:prefix-check:{reseller_id}:{prefix}"
+
+
 def tenant_check_prefix(
-    *, prefix: str, reseller: Reseller, interactive: bool = False
+    *, prefix: str, reseller: Reseller, interactive: bool = False, use_cache: bool = False
 ) -> PrefixCheck:
     """Is the prefix free, or an existing tenant, and has that tenant accepted the relationship
     with ``reseller``?
 
     Normalises the prefix first (DomainPrefixInvalidError on a bad one, no call made); raises
-    PartnerCenterUnavailableError when Partner Center cannot answer.
+    PartnerCenterUnavailableError when Partner Center cannot answer (PartnerCenterBusyError when
+    ``interactive`` calls are over their budget). Every answer is kept for
+    PREFIX_CHECK_CACHE_SECONDS; ``use_cache`` returns a kept one instead of asking again (the
+    live check typed letter by letter, «Prossimo >>» right after it).
     """
     prefix = normalise_domain_prefix(prefix)
+    key = prefix_check_cache_key(reseller_id=reseller.pk, prefix=prefix)
+    if use_cache:
+        cached = cache.get(key)
+        if cached is not None:
+            return _prefix_check_from_cache(cached)
     domain = prefix + ONMICROSOFT_SUFFIX
     match = None
     try:
-        with partner_center_client(**partner_center_timeouts(interactive=interactive)) as client:
+        with partner_center_client(
+            interactive=interactive, **partner_center_timeouts(interactive=interactive)
+        ) as client:
             is_taken = client.is_domain_taken(prefix)
             if is_taken:
                 match = _find_tenant_customer(client, domain, reseller=reseller)
     except PartnerCenterError as exc:
         raise _unavailable("domain check", exc) from exc
-    return PrefixCheck(prefix=prefix, is_taken=is_taken, match=match, checked_at=timezone.now())
+    check = PrefixCheck(prefix=prefix, is_taken=is_taken, match=match, checked_at=timezone.now())
+    cache.set(key, asdict(check), settings.PREFIX_CHECK_CACHE_SECONDS)
+    return check
+
+
+def _prefix_check_from_cache(cached: dict) -> PrefixCheck:
+    match = cached["match"]
+    return PrefixCheck(
+        prefix=cached["prefix"],
+        is_taken=cached["is_taken"],
+        match=TenantMatch(**match) if match else None,
+        checked_at=cached["checked_at"],
+    )
 
 
 def customer_check_relationship(
@@ -153,7 +183,9 @@ def customer_check_relationship(
             checked_at=customer.relationship_checked_at,
         )
     try:
-        with partner_center_client(**partner_center_timeouts(interactive=interactive)) as client:
+        with partner_center_client(
+            interactive=interactive, **partner_center_timeouts(interactive=interactive)
+        ) as client:
             match = _find_tenant_customer(
                 client, customer.tenant_domain, reseller=customer.reseller
             )

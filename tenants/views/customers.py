@@ -15,6 +15,7 @@ from tenants.models import Customer
 from tenants.names import company_names_match
 from tenants.selectors import TenantChoice, customer_search
 from tenants.services import customer_check_relationship
+from tenants.views.limits import partner_center_lookup_allow
 from tenants.views.relationship import relationship_panel_context
 
 CUSTOMERS_PER_PAGE = 25
@@ -57,6 +58,7 @@ def customer_relationship_check(request: HttpRequest, pk: int) -> HttpResponse:
     """«Verifica relazione» for a customer's existing tenant; back to where it was asked."""
     customer = get_scoped_or_404(Customer, request, pk=pk)
     try:
+        partner_center_lookup_allow(request)
         check = customer_check_relationship(customer=customer, interactive=True)
     except PartnerCenterUnavailableError as error:
         messages.error(request, error.message)

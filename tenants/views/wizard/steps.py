@@ -32,6 +32,7 @@ from tenants.services import (
     customer_check_relationship,
     reseller_validate_mpn,
 )
+from tenants.views.limits import partner_center_lookup_allow, with_retry_after
 from tenants.views.relationship import relationship_panel_context
 from tenants.views.wizard.base import (
     ACTION_BACK,
@@ -77,8 +78,9 @@ def _recheck_relationship(request: HttpRequest, customer: Customer) -> None:
     if customer.tenant_kind != Customer.TenantKind.EXISTING:
         return
     try:
+        partner_center_lookup_allow(request)
         customer_check_relationship(customer=customer, interactive=True)
-    except PartnerCenterUnavailableError:
+    except PartnerCenterUnavailableError:  # or too many lookups now: the worker checks anyway
         messages.warning(
             request,
             _(
@@ -157,14 +159,18 @@ def checkout_partner(request: HttpRequest, wizard: Wizard) -> HttpResponse:
         checkout_draft_save_mpn(draft=wizard.draft, mpn_id=mpn_id)
         return redirect_to_step(state.previous_step(STEP_PARTNER))
     try:
+        partner_center_lookup_allow(request)
         validation = reseller_validate_mpn(
             reseller=request.user.reseller, mpn_id=mpn_id, interactive=True
         )
     except PartnerCenterUnavailableError as error:
         checkout_draft_save_mpn(draft=wizard.draft, mpn_id=mpn_id)
         form.add_error(None, error.message)
-        return render_step(
-            request, STEP_PARTNER, wizard, {"form": form, "profile_mpn_id": profile_mpn_id}
+        return with_retry_after(
+            render_step(
+                request, STEP_PARTNER, wizard, {"form": form, "profile_mpn_id": profile_mpn_id}
+            ),
+            error,
         )
     checkout_draft_save_mpn(draft=wizard.draft, mpn_id=mpn_id, validation=validation)
     if validation.is_valid:

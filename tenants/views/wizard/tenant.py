@@ -5,7 +5,12 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from tenants.errors import DomainPrefixInvalidError, PartnerCenterUnavailableError
+from storefront.ratelimits import limited
+from tenants.errors import (
+    DomainPrefixInvalidError,
+    PartnerCenterBusyError,
+    PartnerCenterUnavailableError,
+)
 from tenants.forms import TenantForm
 from tenants.names import normalise_domain_prefix
 from tenants.selectors import STEP_COMPANY, STEP_PARTNER, STEP_TENANT, checkout_wizard_state
@@ -15,6 +20,7 @@ from tenants.services import (
     checkout_draft_save_prefix,
     tenant_check_prefix,
 )
+from tenants.views.limits import partner_center_lookup_allow, with_retry_after
 from tenants.views.relationship import relationship_panel_context
 from tenants.views.wizard.base import (
     ACTION_BACK,
@@ -69,11 +75,18 @@ def checkout_tenant(request: HttpRequest, wizard: Wizard) -> HttpResponse:
         checkout_draft_save_prefix(draft=wizard.draft, prefix=prefix)
         return redirect_to_step(STEP_COMPANY)
     try:
-        check = tenant_check_prefix(prefix=prefix, reseller=request.user.reseller, interactive=True)
+        partner_center_lookup_allow(request)
+        check = tenant_check_prefix(
+            prefix=prefix,
+            reseller=request.user.reseller,
+            interactive=True,
+            # «Verifica relazione» is asked because the answer may have just changed.
+            use_cache=action != ACTION_VERIFY,
+        )
     except PartnerCenterUnavailableError as error:
         checkout_draft_save_prefix(draft=wizard.draft, prefix=prefix)
         form.add_error(None, error.message)
-        return _render_tenant(request, wizard, form)
+        return with_retry_after(_render_tenant(request, wizard, form), error)
     checkout_draft_record_prefix_check(draft=wizard.draft, check=check)
 
     if action == ACTION_VERIFY:
@@ -130,9 +143,16 @@ def prefix_check(request: HttpRequest) -> JsonResponse:
     """The live «Domain Prefix» check of wizard.js: {"status", "message", "prefix", "domain"}."""
     try:
         prefix = normalise_domain_prefix(request.GET.get("prefix", "")[:100])
-        check = tenant_check_prefix(prefix=prefix, reseller=request.user.reseller, interactive=True)
+        partner_center_lookup_allow(request)
+        check = tenant_check_prefix(
+            prefix=prefix, reseller=request.user.reseller, interactive=True, use_cache=True
+        )
     except DomainPrefixInvalidError as error:
         return JsonResponse({"status": "invalid", "message": str(error.message)})
+    except PartnerCenterBusyError as error:
+        return limited(
+            JsonResponse({"status": "limited", "message": str(error.message)}), error.retry_after
+        )
     except PartnerCenterUnavailableError as error:
         return JsonResponse({"status": "unavailable", "message": str(error.message)}, status=503)
     return JsonResponse(
