@@ -6,13 +6,21 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from catalog.models import Plan, Price, Product, Sku
-from catalog.pricelist import importer
+from catalog.pricelist import importer, in_memory, set_based
 from catalog.pricelist.importer import pricelist_import, pricelist_import_stream
 from catalog.pricelist.parsing import PricelistError, SkipReason
 from catalog.pricelist.writer import HEADER
 from catalog.services import DEMO_PRICELIST
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True, params=["set_based", "in_memory"])
+def writer(request, monkeypatch):
+    """Every test runs with both writers: set-based on PostgreSQL, the portable one elsewhere."""
+    if request.param == "in_memory":
+        monkeypatch.setattr(importer, "SET_BASED_VENDORS", set())
+    return request.param
 
 ROW = {
     "ProductTitle": "Microsoft 365 Business Standard",
@@ -295,7 +303,8 @@ def test_a_malformed_row_stops_the_import_with_its_line_and_changes_nothing(
     pricelist_import(path=DEMO_PRICELIST)
     before = catalog_snapshot()
     # write every row at once, so that the rows before the bad one are already in the database
-    monkeypatch.setattr(importer, "CHUNK_SIZE", 1)
+    monkeypatch.setattr(in_memory, "CHUNK_SIZE", 1)
+    monkeypatch.setattr(set_based, "COPY_BUFFER_CHARS", 1)
     rows = [
         {"ProductId": "CFQ7TTC0NEW1", "ProductTitle": "Nuovo"},
         {"UnitPrice": "99.00"},
