@@ -22,6 +22,7 @@ def writer(request, monkeypatch):
         monkeypatch.setattr(importer, "SET_BASED_VENDORS", set())
     return request.param
 
+
 ROW = {
     "ProductTitle": "Microsoft 365 Business Standard",
     "ProductId": "CFQ7TTC0LDPB",
