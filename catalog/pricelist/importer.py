@@ -58,11 +58,11 @@ def pricelist_import_stream(
     *, stream: TextIO, market: str = "IT", currency: str = "EUR", dry_run: bool = False
 ) -> ImportReport:
     report = ImportReport()
-    rows = kept_rows(stream, market=market, currency=currency, report=report)
     with transaction.atomic():
         if connection.vendor in SET_BASED_VENDORS:
-            import_set_based(rows, report=report)
+            import_set_based(stream, market=market, currency=currency, report=report)
         else:
+            rows = kept_rows(stream, market=market, currency=currency, report=report)
             import_in_memory(rows, report=report)
         if dry_run:
             transaction.set_rollback(True)

@@ -11,13 +11,16 @@ import csv
 import io
 from collections.abc import Iterable
 from datetime import date
+from typing import TextIO
 
-from django.db import connection
+import psycopg
+from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
 from catalog.models import DEFAULT_MAX_QUANTITY, DEFAULT_MIN_QUANTITY
 from catalog.pricelist.parsing import SkipReason
-from catalog.pricelist.reading import EntityCounts, ImportReport, KeptRow
+from catalog.pricelist.raw_copy import RAW_TABLES, RowByRowNeeded, stage_file
+from catalog.pricelist.reading import EntityCounts, ImportReport, KeptRow, kept_rows
 
 # Characters of CSV text buffered before they are handed to COPY.
 COPY_BUFFER_CHARS = 1 << 20
@@ -173,29 +176,37 @@ WHERE {NOT_LISTED} AND price.effective_start < file.earliest_start
 """  # noqa: S608
 
 
-def import_set_based(rows: Iterable[KeptRow], *, report: ImportReport) -> None:
-    """Write ``rows`` into the catalog and retire what they no longer list (in a transaction)."""
+def import_set_based(stream: TextIO, *, market: str, currency: str, report: ImportReport) -> None:
+    """Write the price list of ``stream`` into the catalog and retire what it no longer lists.
+
+    Runs inside the caller's transaction. ``stream`` must be seekable: a file that the fast COPY
+    refuses is read a second time, row by row, to find and explain its first bad line.
+    """
     with connection.cursor() as cursor:
         _drop_staging(cursor)
-        cursor.execute(CREATE_STAGING)
-        staged = _copy_rows(cursor, rows)
+        staged = _stage(cursor, stream, market=market, currency=currency, report=report)
         if staged:
             # Temporary tables are never analysed automatically; without statistics the planner
             # would take the 200 000 staged rows for a handful and loop over them.
-            cursor.execute("ANALYZE pricelist_staging")
+            _analyze(cursor, "pricelist_staging")
         _count(cursor, UPSERT_PRODUCTS, {"now": timezone.now()}, into=report.products)
         _count(cursor, UPSERT_SKUS, None, into=report.skus)
+        if report.products.added or report.skus.added:
+            # Fresh rows the planner has no statistics for yet would make it loop over them.
+            _analyze(cursor, "catalog_product", "catalog_sku")
         cursor.execute(CREATE_PLANS)
         _count(cursor, UPSERT_PLANS, None, into=report.plans)
         cursor.execute(FILL_PLAN_IDS)
-        cursor.execute("ANALYZE pricelist_plans")
+        if report.plans.added:
+            _analyze(cursor, "catalog_plan")
+        _analyze(cursor, "pricelist_plans")
         cursor.execute(DEACTIVATE_ABSENT_PLANS)
         report.plans.retired = cursor.rowcount
         cursor.execute(CREATE_PRICES)
         report.rows_kept = cursor.rowcount
         if staged > report.rows_kept:
             report.skipped[SkipReason.DUPLICATE] += staged - report.rows_kept
-        cursor.execute("ANALYZE pricelist_prices")
+        _analyze(cursor, "pricelist_prices")
         _count(cursor, UPSERT_PRICES, None, into=report.prices)
         cursor.execute(DELETE_WITHDRAWN_PRICES)
         withdrawn = cursor.rowcount
@@ -204,8 +215,35 @@ def import_set_based(rows: Iterable[KeptRow], *, report: ImportReport) -> None:
         _drop_staging(cursor)
 
 
+def _analyze(cursor, *tables: str) -> None:
+    """Statistics for the planner from a small sample: row counts and rough spreads suffice."""
+    cursor.execute("SET LOCAL default_statistics_target = 10")
+    cursor.execute("ANALYZE " + ", ".join(tables))
+    cursor.execute("RESET default_statistics_target")
+
+
 def _drop_staging(cursor) -> None:
-    cursor.execute("DROP TABLE IF EXISTS " + ", ".join(STAGING_TABLES))
+    cursor.execute("DROP TABLE IF EXISTS " + ", ".join(STAGING_TABLES + RAW_TABLES))
+
+
+def _stage(cursor, stream: TextIO, *, market: str, currency: str, report: ImportReport) -> int:
+    """Fill pricelist_staging: by a COPY of the whole file when it is clean, else row by row."""
+    start = stream.tell()
+    fast_report = ImportReport()
+    try:
+        with transaction.atomic():
+            staged = stage_file(
+                cursor, stream, market=market, currency=currency, report=fast_report
+            )
+    except (RowByRowNeeded, DatabaseError, psycopg.Error):  # COPY's errors are psycopg's own
+        stream.seek(start)
+        cursor.execute(CREATE_STAGING)
+        return _copy_rows(
+            cursor, kept_rows(stream, market=market, currency=currency, report=report)
+        )
+    report.rows_read = fast_report.rows_read
+    report.skipped.update(fast_report.skipped)
+    return staged
 
 
 def _copy_rows(cursor, rows: Iterable[KeptRow]) -> int:

@@ -4,12 +4,17 @@ from decimal import Decimal
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from catalog.models import Plan, Price, Product, Sku
 from catalog.pricelist import importer, in_memory, set_based
 from catalog.pricelist.importer import pricelist_import, pricelist_import_stream
 from catalog.pricelist.parsing import PricelistError, SkipReason
-from catalog.pricelist.writer import HEADER
+from catalog.pricelist.reading import kept_rows
+from catalog.pricelist.synthetic import IT_ONLY, synthetic_rows
+from catalog.pricelist.upsert import CHUNK_SIZE
+from catalog.pricelist.writer import HEADER, pricelist_write
 from catalog.services import DEMO_PRICELIST
 
 pytestmark = pytest.mark.django_db
@@ -376,3 +381,69 @@ def test_import_pricelist_command_reports_bad_input_clearly(tmp_path):
     with pytest.raises(CommandError, match=r"nessuna modifica salvata\. Riga 3: UnitPrice «abc»"):
         call_command("import_pricelist", str(bad))
     assert not Product.objects.exists()
+
+
+# --- Set-based on PostgreSQL ----------------------------------------------------------------------
+
+needs_set_based = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="the set-based import needs PostgreSQL"
+)
+
+
+def synthetic_file(rows: int) -> io.StringIO:
+    stream = io.StringIO()
+    pricelist_write(stream=stream, rows=synthetic_rows(rows, markets=IT_ONLY))
+    stream.seek(0)
+    return stream
+
+
+@needs_set_based
+def test_set_based_import_runs_the_same_statements_whatever_the_size_of_file_and_catalog(writer):
+    if writer != "set_based":
+        pytest.skip("the portable writer works in chunks")
+    with CaptureQueriesContext(connection) as small:
+        pricelist_import_stream(stream=synthetic_file(20))
+    with CaptureQueriesContext(connection) as large:
+        report = pricelist_import_stream(stream=synthetic_file(7000))
+    assert report.prices.added > CHUNK_SIZE  # more than one chunk of the portable writer
+    assert len(small) == len(large)
+
+
+@needs_set_based
+def test_a_clean_file_goes_whole_through_copy_and_a_bad_one_row_by_row(writer, monkeypatch):
+    if writer != "set_based":
+        pytest.skip("only the set-based writer copies the file whole")
+    read_row_by_row = []
+
+    def spy(*args, **kwargs):
+        read_row_by_row.append(True)
+        return kept_rows(*args, **kwargs)
+
+    monkeypatch.setattr(set_based, "kept_rows", spy)
+
+    report = pricelist_import(path=DEMO_PRICELIST)
+
+    assert read_row_by_row == []
+    assert (report.rows_read, report.rows_kept, report.added) == (553, 50, 130)
+    with pytest.raises(PricelistError, match="Riga 3: UnitPrice «abc»"):
+        import_rows({}, {"UnitPrice": "abc", "SkuId": "0002"})
+    assert read_row_by_row == [True]
+
+
+@needs_set_based
+def test_an_unchanged_reimport_writes_no_row():
+    pricelist_import(path=DEMO_PRICELIST)
+    versions = "SELECT xmin::text FROM {} ORDER BY id"
+    tables = ("catalog_product", "catalog_sku", "catalog_plan", "catalog_price")
+
+    def row_versions():
+        with connection.cursor() as cursor:
+            result = []
+            for table in tables:
+                cursor.execute(versions.format(table))
+                result.append(cursor.fetchall())
+            return result
+
+    before = row_versions()
+    pricelist_import(path=DEMO_PRICELIST)
+    assert row_versions() == before

@@ -1,0 +1,218 @@
+"""The fast way into the staging table: COPY the file as it is, then keep and convert in SQL.
+
+The file goes to PostgreSQL untouched (one text column per header column), which costs about
+what a plain COPY costs. The decisions that need Python's exact rules are taken on the few
+distinct values that decide them, not on every row:
+
+- what to keep: the distinct combinations of market, currency, segment, tags, unit, term,
+  billing plan and tier go through reading.py's own ``_skip_reason``;
+- dates: the distinct start/end texts go through parsing.py's ``DateParser``.
+
+SQL then checks texts and amounts with the rules of reading.py and writes the kept rows into
+``pricelist_staging``, the table set_based.py works from. Whenever anything looks wrong (a COPY
+error, a bad date, amount or text, an unreadable byte), ``RowByRowNeeded`` sends the caller back
+to reading the file row by row in Python, which finds the first bad line and says what is wrong
+with it. So a bad file costs two passes, a good one a single COPY.
+"""
+
+import csv
+from datetime import date
+from typing import TextIO
+
+from catalog.pricelist.parsing import (
+    BILLING_PLANS,
+    OPTIONAL_COLUMNS,
+    TERMS,
+    ColumnIndex,
+    DateParser,
+    PricelistError,
+    SkipReason,
+)
+from catalog.pricelist.reading import MAX_LENGTHS, ImportReport, _skip_reason
+
+COPY_CHUNK_CHARS = 1 << 20
+# What Python's str.strip() removes from the ASCII range.
+WHITESPACE = " \t\n\r\x0b\x0c"
+# The columns that decide whether a row is kept (reading._skip_reason and the market filter).
+DECIDING = (
+    "Market",
+    "Currency",
+    "Segment",
+    "Tags",
+    "UnitOfMeasure",
+    "TermDuration",
+    "BillingPlan",
+    "PricingTierRangeMin",
+)
+# The staged text columns checked against reading.MAX_LENGTHS.
+TEXT_COLUMNS = {
+    "ProductId": "product_id",
+    "SkuId": "sku_id",
+    "ProductTitle": "product_title",
+    "SkuTitle": "sku_title",
+}
+RAW_TABLES = ("pricelist_raw", "pricelist_kept_kinds", "pricelist_dates")
+
+
+class RowByRowNeeded(Exception):
+    """The file needs the row-by-row reading, which explains its first problem precisely."""
+
+
+def stage_file(cursor, stream: TextIO, *, market: str, currency: str, report: ImportReport) -> int:
+    """Fill ``pricelist_staging`` from ``stream``; returns the number of rows staged."""
+    try:
+        header_line = stream.readline()
+    except UnicodeDecodeError as error:
+        raise RowByRowNeeded from error
+    if not header_line.strip():
+        raise RowByRowNeeded
+    columns = ColumnIndex.from_header(next(csv.reader([header_line])))
+    raw = {name: f"c{position}" for name, position in columns.positions.items()}
+    all_columns = [f"c{position}" for position in range(columns.width)]
+    cursor.execute(
+        "CREATE TEMPORARY TABLE pricelist_raw (line bigint GENERATED ALWAYS AS IDENTITY, "
+        + ", ".join(f"{column} text" for column in all_columns)
+        + ")"
+    )
+    column_list = ", ".join(all_columns)
+    copy_sql = (
+        f"COPY pricelist_raw ({column_list}) FROM STDIN "
+        f"(FORMAT csv, FORCE_NOT_NULL ({column_list}))"
+    )
+    try:
+        with cursor.copy(copy_sql) as copy:
+            while chunk := stream.read(COPY_CHUNK_CHARS):
+                copy.write(chunk)
+    except UnicodeDecodeError as error:
+        raise RowByRowNeeded from error
+    _classify(cursor, columns, raw, market=market, currency=currency, report=report)
+    _parse_dates(cursor, raw)
+    return _keep(cursor, raw)
+
+
+def _deciding_expressions(raw: dict[str, str]) -> list[str]:
+    return [raw.get(name, "''") for name in DECIDING]
+
+
+def _classify(cursor, columns: ColumnIndex, raw, *, market, currency, report) -> None:
+    """Skip reasons for each distinct deciding combination, with Python's own rules."""
+    expressions = _deciding_expressions(raw)
+    cursor.execute(
+        f"SELECT {', '.join(expressions)}, count(*) FROM pricelist_raw "  # noqa: S608
+        f"GROUP BY {', '.join(str(number) for number in range(1, len(DECIDING) + 1))}"
+    )
+    wanted = (market.strip().upper(), currency.strip().upper())
+    position = {name: number for number, name in enumerate(DECIDING)}
+    if "Segment" not in columns.positions:
+        del position["Segment"]
+    kept = []
+    for *values, count in cursor.fetchall():
+        report.rows_read += count
+        if (values[0].strip().upper(), values[1].strip().upper()) != wanted:
+            report.skipped[SkipReason.OTHER_MARKET] += count
+            continue
+        try:
+            reason = _skip_reason(values, position, 0)
+        except PricelistError as error:
+            raise RowByRowNeeded from error  # a bad tier: the row-by-row reading says where
+        if reason is not None:
+            report.skipped[reason] += count
+            continue
+        term = TERMS[values[position["TermDuration"]].strip().upper()]
+        billing = BILLING_PLANS[values[position["BillingPlan"]].strip().lower()]
+        kept.append((*values, term, billing))
+    if SkipReason.OTHER_MARKET not in report.skipped:
+        report.skipped[SkipReason.OTHER_MARKET] = 0  # as the row-by-row reading counts it
+    cursor.execute(
+        "CREATE TEMPORARY TABLE pricelist_kept_kinds ("
+        + ", ".join(f"k{number} text" for number in range(len(DECIDING)))
+        + ", term text, billing text)"
+    )
+    if kept:
+        placeholders = ", ".join(["%s"] * (len(DECIDING) + 2))
+        cursor.executemany(f"INSERT INTO pricelist_kept_kinds VALUES ({placeholders})", kept)  # noqa: S608
+
+
+def _parse_dates(cursor, raw: dict[str, str]) -> None:
+    """Each distinct (start, end) text pair parsed by DateParser; NULL start when invalid."""
+    start, end = raw["EffectiveStartDate"], raw["EffectiveEndDate"]
+    cursor.execute(f"SELECT DISTINCT {start}, {end} FROM pricelist_raw")  # noqa: S608
+    parser = DateParser()
+    parsed: list[tuple[str, str, date | None, date | None]] = []
+    for start_text, end_text in cursor.fetchall():
+        try:
+            first_day = parser.start(start_text, line=0)
+            last_day = parser.end(end_text, line=0)
+        except PricelistError:
+            parsed.append((start_text, end_text, None, None))
+            continue
+        if last_day is not None and last_day < first_day:
+            parsed.append((start_text, end_text, None, None))
+        else:
+            parsed.append((start_text, end_text, first_day, last_day))
+    cursor.execute(
+        "CREATE TEMPORARY TABLE pricelist_dates "
+        "(start_text text, end_text text, effective_start date, effective_end date)"
+    )
+    cursor.executemany("INSERT INTO pricelist_dates VALUES (%s, %s, %s, %s)", parsed)
+
+
+def _amount_is_valid(text: str) -> str:
+    """What parse_amount's pattern adds to the numeric cast, on trimmed text: only digits and a
+    dot, at most 10 digits before it and 4 after it (no sign, exponent, NaN or Infinity). Text
+    the cast refuses (empty, two dots) makes the statement fail: the file then goes row by row."""
+    return (
+        f"(translate({text}, '0123456789.', '') = '' AND {text} NOT LIKE '.%%' "
+        f"AND {text} NOT LIKE '%%.' AND length(split_part({text}, '.', 1)) <= 10 "
+        f"AND length(split_part({text}, '.', 2)) <= 4)"
+    )
+
+
+def _keep(cursor, raw: dict[str, str]) -> int:
+    """Write the kept rows into pricelist_staging; RowByRowNeeded if any of them is invalid."""
+
+    def trimmed(name: str) -> str:
+        return f"btrim({raw[name]}, %(whitespace)s)"
+
+    valid = [
+        "effective_start IS NOT NULL",
+        _amount_is_valid("cost_text"),
+        _amount_is_valid("erp_text"),
+        *(
+            f"char_length({column}) BETWEEN 1 AND {MAX_LENGTHS[name]}"
+            for name, column in TEXT_COLUMNS.items()
+        ),
+    ]
+    kind_match = " AND ".join(
+        f"kind.k{number} = {expression}"
+        for number, (name, expression) in enumerate(
+            zip(DECIDING, _deciding_expressions(raw), strict=True)
+        )
+        if name not in OPTIONAL_COLUMNS or name in raw
+    )
+    cursor.execute(
+        f"""
+        CREATE TEMPORARY TABLE pricelist_staging AS
+        SELECT *, cost_text::numeric AS cost_price, erp_text::numeric AS erp_price,
+            ({" AND ".join(valid)}) AS is_valid
+        FROM (
+            SELECT raw.line, {trimmed("ProductId")} AS product_id,
+                {trimmed("ProductTitle")} AS product_title, {trimmed("SkuId")} AS sku_id,
+                {trimmed("SkuTitle")} AS sku_title,
+                {trimmed("SkuDescription")} AS sku_description,
+                kind.term, kind.billing, dates.effective_start, dates.effective_end,
+                {trimmed("UnitPrice")} AS cost_text, {trimmed("ERP Price")} AS erp_text
+            FROM pricelist_raw raw
+            JOIN pricelist_kept_kinds kind ON {kind_match}
+            JOIN pricelist_dates dates ON dates.start_text = {raw["EffectiveStartDate"]}
+                AND dates.end_text = {raw["EffectiveEndDate"]}
+        ) kept
+        """,  # noqa: S608 (column names come from ColumnIndex, values are parameters)
+        {"whitespace": WHITESPACE},
+    )
+    staged = cursor.rowcount
+    cursor.execute("SELECT EXISTS (SELECT FROM pricelist_staging WHERE NOT is_valid)")
+    if cursor.fetchone()[0]:
+        raise RowByRowNeeded
+    cursor.execute("DROP TABLE " + ", ".join(RAW_TABLES))
+    return staged
