@@ -20,9 +20,6 @@ from datetime import date
 from typing import TextIO
 
 from catalog.pricelist.parsing import (
-    BILLING_PLANS,
-    OPTIONAL_COLUMNS,
-    TERMS,
     ColumnIndex,
     DateParser,
     PricelistError,
@@ -51,7 +48,7 @@ TEXT_COLUMNS = {
     "ProductTitle": "product_title",
     "SkuTitle": "sku_title",
 }
-RAW_TABLES = ("pricelist_raw", "pricelist_kept_kinds", "pricelist_dates")
+RAW_TABLES = ("pricelist_raw", "pricelist_dates")
 
 
 class RowByRowNeeded(Exception):
@@ -85,76 +82,52 @@ def stage_file(cursor, stream: TextIO, *, market: str, currency: str, report: Im
                 copy.write(chunk)
     except UnicodeDecodeError as error:
         raise RowByRowNeeded from error
-    _classify(cursor, columns, raw, market=market, currency=currency, report=report)
-    _parse_dates(cursor, raw)
-    return _keep(cursor, raw)
+    kinds, dates = _classify(cursor, columns, raw, market=market, currency=currency, report=report)
+    return _keep(cursor, raw, kinds=kinds, dates=dates)
 
 
-def _deciding_expressions(raw: dict[str, str]) -> list[str]:
-    return [raw.get(name, "''") for name in DECIDING]
+def _deciding(raw: dict[str, str]) -> list[str]:
+    """The deciding columns present in the file, as raw column names."""
+    return [raw[name] for name in DECIDING if name in raw]
 
 
-def _classify(cursor, columns: ColumnIndex, raw, *, market, currency, report) -> None:
-    """Skip reasons for each distinct deciding combination, with Python's own rules."""
-    expressions = _deciding_expressions(raw)
+def _classify(cursor, columns: ColumnIndex, raw, *, market, currency, report):
+    """Skip reasons for each distinct combination of the deciding columns and dates, with
+    Python's own rules; returns the kept combinations and their parsed dates."""
+    deciding = _deciding(raw)
+    start, end = raw["EffectiveStartDate"], raw["EffectiveEndDate"]
+    group = ", ".join(str(number) for number in range(1, len(deciding) + 3))
     cursor.execute(
-        f"SELECT {', '.join(expressions)}, count(*) FROM pricelist_raw "  # noqa: S608
-        f"GROUP BY {', '.join(str(number) for number in range(1, len(DECIDING) + 1))}"
+        f"SELECT {', '.join(deciding)}, {start}, {end}, count(*) "  # noqa: S608
+        f"FROM pricelist_raw GROUP BY {group}"
     )
     wanted = (market.strip().upper(), currency.strip().upper())
-    position = {name: number for number, name in enumerate(DECIDING)}
-    if "Segment" not in columns.positions:
-        del position["Segment"]
-    kept = []
-    for *values, count in cursor.fetchall():
+    position = {name: number for number, name in enumerate(n for n in DECIDING if n in raw)}
+    parser = DateParser()
+    kinds: set[tuple[str, ...]] = set()
+    dates: dict[tuple[str, str], tuple[date, date | None]] = {}
+    for *values, start_text, end_text, count in cursor.fetchall():
         report.rows_read += count
         if (values[0].strip().upper(), values[1].strip().upper()) != wanted:
             report.skipped[SkipReason.OTHER_MARKET] += count
             continue
         try:
             reason = _skip_reason(values, position, 0)
+            if reason is None:
+                first_day = parser.start(start_text, line=0)
+                last_day = parser.end(end_text, line=0)
         except PricelistError as error:
-            raise RowByRowNeeded from error  # a bad tier: the row-by-row reading says where
+            raise RowByRowNeeded from error  # the row-by-row reading says where and why
         if reason is not None:
             report.skipped[reason] += count
             continue
-        term = TERMS[values[position["TermDuration"]].strip().upper()]
-        billing = BILLING_PLANS[values[position["BillingPlan"]].strip().lower()]
-        kept.append((*values, term, billing))
+        if last_day is not None and last_day < first_day:
+            raise RowByRowNeeded
+        kinds.add(tuple(values))
+        dates[(start_text, end_text)] = (first_day, last_day)
     if SkipReason.OTHER_MARKET not in report.skipped:
         report.skipped[SkipReason.OTHER_MARKET] = 0  # as the row-by-row reading counts it
-    cursor.execute(
-        "CREATE TEMPORARY TABLE pricelist_kept_kinds ("
-        + ", ".join(f"k{number} text" for number in range(len(DECIDING)))
-        + ", term text, billing text)"
-    )
-    if kept:
-        placeholders = ", ".join(["%s"] * (len(DECIDING) + 2))
-        cursor.executemany(f"INSERT INTO pricelist_kept_kinds VALUES ({placeholders})", kept)  # noqa: S608
-
-
-def _parse_dates(cursor, raw: dict[str, str]) -> None:
-    """Each distinct (start, end) text pair parsed by DateParser; NULL start when invalid."""
-    start, end = raw["EffectiveStartDate"], raw["EffectiveEndDate"]
-    cursor.execute(f"SELECT DISTINCT {start}, {end} FROM pricelist_raw")  # noqa: S608
-    parser = DateParser()
-    parsed: list[tuple[str, str, date | None, date | None]] = []
-    for start_text, end_text in cursor.fetchall():
-        try:
-            first_day = parser.start(start_text, line=0)
-            last_day = parser.end(end_text, line=0)
-        except PricelistError:
-            parsed.append((start_text, end_text, None, None))
-            continue
-        if last_day is not None and last_day < first_day:
-            parsed.append((start_text, end_text, None, None))
-        else:
-            parsed.append((start_text, end_text, first_day, last_day))
-    cursor.execute(
-        "CREATE TEMPORARY TABLE pricelist_dates "
-        "(start_text text, end_text text, effective_start date, effective_end date)"
-    )
-    cursor.executemany("INSERT INTO pricelist_dates VALUES (%s, %s, %s, %s)", parsed)
+    return kinds, dates
 
 
 def _amount_is_valid(text: str) -> str:
@@ -168,14 +141,35 @@ def _amount_is_valid(text: str) -> str:
     )
 
 
-def _keep(cursor, raw: dict[str, str]) -> int:
-    """Write the kept rows into pricelist_staging; RowByRowNeeded if any of them is invalid."""
+def _keep(cursor, raw: dict[str, str], *, kinds, dates) -> int:
+    """Write the kept rows into pricelist_staging; RowByRowNeeded if any of them is invalid.
+
+    The kept combinations are a short list compared column by column, market first, so most
+    rows of other markets are dropped after a single comparison.
+    """
+    cursor.execute(
+        "CREATE TEMPORARY TABLE pricelist_dates "
+        "(start_text text, end_text text, effective_start date, effective_end date)"
+    )
+    cursor.executemany(
+        "INSERT INTO pricelist_dates VALUES (%s, %s, %s, %s)",
+        [(*texts, *days) for texts, days in dates.items()],
+    )
+    params: dict[str, str] = {"whitespace": WHITESPACE}
+    kept_kinds = []
+    for kind_number, kind in enumerate(sorted(kinds)):
+        names = []
+        for column_number, value in enumerate(kind):
+            name = f"k{kind_number}_{column_number}"
+            params[name] = value
+            names.append(f"%({name})s")
+        kept_kinds.append(f"({', '.join(names)})")
+    kept = f"({', '.join(_deciding(raw))}) IN ({', '.join(kept_kinds)})" if kept_kinds else "false"
 
     def trimmed(name: str) -> str:
         return f"btrim({raw[name]}, %(whitespace)s)"
 
     valid = [
-        "effective_start IS NOT NULL",
         _amount_is_valid("cost_text"),
         _amount_is_valid("erp_text"),
         *(
@@ -183,13 +177,6 @@ def _keep(cursor, raw: dict[str, str]) -> int:
             for name, column in TEXT_COLUMNS.items()
         ),
     ]
-    kind_match = " AND ".join(
-        f"kind.k{number} = {expression}"
-        for number, (name, expression) in enumerate(
-            zip(DECIDING, _deciding_expressions(raw), strict=True)
-        )
-        if name not in OPTIONAL_COLUMNS or name in raw
-    )
     cursor.execute(
         f"""
         CREATE TEMPORARY TABLE pricelist_staging AS
@@ -200,15 +187,17 @@ def _keep(cursor, raw: dict[str, str]) -> int:
                 {trimmed("ProductTitle")} AS product_title, {trimmed("SkuId")} AS sku_id,
                 {trimmed("SkuTitle")} AS sku_title,
                 {trimmed("SkuDescription")} AS sku_description,
-                kind.term, kind.billing, dates.effective_start, dates.effective_end,
+                upper({trimmed("TermDuration")}) AS term,
+                lower({trimmed("BillingPlan")}) AS billing,
+                dates.effective_start, dates.effective_end,
                 {trimmed("UnitPrice")} AS cost_text, {trimmed("ERP Price")} AS erp_text
             FROM pricelist_raw raw
-            JOIN pricelist_kept_kinds kind ON {kind_match}
             JOIN pricelist_dates dates ON dates.start_text = {raw["EffectiveStartDate"]}
                 AND dates.end_text = {raw["EffectiveEndDate"]}
+            WHERE {kept}
         ) kept
         """,  # noqa: S608 (column names come from ColumnIndex, values are parameters)
-        {"whitespace": WHITESPACE},
+        params,
     )
     staged = cursor.rowcount
     cursor.execute("SELECT EXISTS (SELECT FROM pricelist_staging WHERE NOT is_valid)")
