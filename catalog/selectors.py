@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
+from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -29,6 +30,7 @@ from django.db.models import (
     Value,
     When,
 )
+from django.urls import reverse
 from django.utils import timezone
 
 from catalog.models import Plan, Price, PriceRule, Product, Sku
@@ -201,6 +203,7 @@ class ProductCard:
     product: Product
     from_monthly_price: Decimal  # the lowest monthly price among its plans on sale
     is_addon_only: bool
+    url: str  # of the product page
 
 
 @dataclass(frozen=True)
@@ -276,12 +279,15 @@ def _catalog_products(*, reseller: Reseller | None, on_date: date, search: str) 
 
 
 def _family_groups(products: Iterable[Product]) -> list[FamilyGroup]:
+    # One reverse() for the page, not one per card: it is the costliest part of a card.
+    url_pattern = reverse("catalog:product", args=["-"])
     groups: list[FamilyGroup] = []
     for product in products:
         card = ProductCard(
             product=product,
             from_monthly_price=round_money(product.from_monthly_price),
             is_addon_only=not product.has_base_sku,
+            url=url_pattern.replace("/-/", f"/{quote(product.product_id, safe='')}/"),
         )
         if not groups or groups[-1].family != product.family:
             groups.append(FamilyGroup(family=product.family, cards=[]))
