@@ -3,7 +3,7 @@
 The file is read row by row with the csv module and never held whole (reading.py). The kept rows
 are written in one of two ways with the same outcome:
 
-- on PostgreSQL, set-based (set_based.py): the rows are streamed with COPY into a temporary
+- on PostgreSQL, set-based (set_based.py): the file is streamed with COPY into an unlogged
   staging table, then a handful of statements upsert products, SKUs, plans and prices, compare
   them with what is stored and retire what left the file, all inside the database; memory does not
   grow with the stored catalog;
