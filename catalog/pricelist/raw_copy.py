@@ -5,7 +5,7 @@ what a plain COPY costs. The decisions that need Python's exact rules are taken 
 distinct values that decide them, not on every row:
 
 - what to keep: the distinct combinations of market, currency, segment, tags, unit, term,
-  billing plan and tier go through reading.py's own ``_skip_reason``;
+  billing plan and tier go through reading.py's own ``skip_reason``;
 - dates: the distinct start/end texts go through parsing.py's ``DateParser``.
 
 SQL then checks texts and amounts with the rules of reading.py and writes the kept rows into
@@ -25,12 +25,12 @@ from catalog.pricelist.parsing import (
     PricelistError,
     SkipReason,
 )
-from catalog.pricelist.reading import MAX_LENGTHS, ImportReport, _skip_reason
+from catalog.pricelist.reading import MAX_LENGTHS, ImportReport, skip_reason
 
 COPY_CHUNK_CHARS = 1 << 20
 # What Python's str.strip() removes from the ASCII range.
 WHITESPACE = " \t\n\r\x0b\x0c"
-# The columns that decide whether a row is kept (reading._skip_reason and the market filter).
+# The columns that decide whether a row is kept (reading.skip_reason and the market filter).
 DECIDING = (
     "Market",
     "Currency",
@@ -112,7 +112,7 @@ def _classify(cursor, columns: ColumnIndex, raw, *, market, currency, report):
             report.skipped[SkipReason.OTHER_MARKET] += count
             continue
         try:
-            reason = _skip_reason(values, position, 0)
+            reason = skip_reason(values, position, 0)
             if reason is None:
                 first_day = parser.start(start_text, line=0)
                 last_day = parser.end(end_text, line=0)

@@ -143,7 +143,7 @@ def _rows(reader, columns: ColumnIndex, wanted: tuple[str, str], report: ImportR
                     other_market += 1
                     continue
             line = reader.line_num
-            reason = _skip_reason(row, position, line)
+            reason = skip_reason(row, position, line)
             if reason is not None:
                 report.skipped[reason] += 1
                 continue
@@ -177,7 +177,7 @@ def _kept_row(row: list[str], position: dict[str, int], line: int, dates: DatePa
     )
 
 
-def _skip_reason(row: list[str], position: dict[str, int], line: int) -> str | None:
+def skip_reason(row: list[str], position: dict[str, int], line: int) -> str | None:
     if "Segment" in position and row[position["Segment"]].strip().lower() not in {
         "",
         "commercial",
