@@ -447,3 +447,17 @@ def test_an_unchanged_reimport_writes_no_row():
     before = row_versions()
     pricelist_import(path=DEMO_PRICELIST)
     assert row_versions() == before
+
+
+def test_no_catalog_index_duplicates_the_leading_columns_of_a_unique_constraint(writer):
+    if writer != "set_based":
+        pytest.skip("a property of the schema, checked once")
+    with connection.cursor() as cursor:
+        for table in ("catalog_product", "catalog_sku", "catalog_plan", "catalog_price"):
+            constraints = connection.introspection.get_constraints(cursor, table).values()
+            unique = [c["columns"] for c in constraints if c["unique"] and len(c["columns"]) > 1]
+            plain = [c["columns"] for c in constraints if c["index"] and not c["unique"]]
+            redundant = [
+                columns for columns in plain for key in unique if key[: len(columns)] == columns
+            ]
+            assert redundant == [], table
