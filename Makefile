@@ -10,7 +10,7 @@ RUN_PORT ?= 8000
 SANDBOX_PORT ?= 8765
 export PARTNER_CENTER_SANDBOX_PORT := $(SANDBOX_PORT)
 
-.PHONY: run test install build lint format messages sandbox worker clean
+.PHONY: run test install build lint format messages sandbox worker clean bench
 
 $(INSTALLED): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -46,6 +46,15 @@ format: install
 test: build lint
 	$(BIN)/python manage.py makemigrations --check --dry-run --verbosity 1
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Benchmarks (bench/README.md): each runs alone, makes and drops its own PostgreSQL database on
+# BENCH_POSTGRES_URL, prints a table and writes var/bench/<name>.json. Sizes: BENCH_PRODUCTS,
+# BENCH_ROWS. The provisioning and placement benchmarks add their line below the import's.
+BENCH_PRODUCTS ?= 500
+BENCH_ROWS ?= 200000
+bench: build
+	$(BIN)/python bench/pages.py $(BENCH_PRODUCTS)
+	$(BIN)/python bench/import_pricelist.py $(BENCH_ROWS)
 
 # Refresh the English catalogue after changing user-facing text.
 messages: install

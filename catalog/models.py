@@ -44,8 +44,13 @@ class Product(models.Model):
 class Sku(models.Model):
     """A purchasable shape of a product (``skuId``), with the limits Partner Center sets on it."""
 
+    # No index of its own: the unique (product, sku_id) constraint's index starts with it.
     product = models.ForeignKey(
-        Product, verbose_name=_("prodotto"), on_delete=models.CASCADE, related_name="skus"
+        Product,
+        verbose_name=_("prodotto"),
+        on_delete=models.CASCADE,
+        related_name="skus",
+        db_index=False,
     )
     sku_id = models.CharField(_("SKU id"), max_length=16)
     title = models.CharField(_("nome"), max_length=255)
@@ -110,8 +115,9 @@ class Plan(models.Model):
         MONTHLY = "monthly", _("mensile")
         ANNUAL = "annual", _("annuale")
 
+    # No index of its own: the unique (sku, term, billing) constraint's index starts with it.
     sku = models.ForeignKey(
-        Sku, verbose_name=_("SKU"), on_delete=models.CASCADE, related_name="plans"
+        Sku, verbose_name=_("SKU"), on_delete=models.CASCADE, related_name="plans", db_index=False
     )
     term = models.CharField(_("durata"), max_length=3, choices=Term.choices)
     billing = models.CharField(_("fatturazione"), max_length=8, choices=Billing.choices)
@@ -135,8 +141,13 @@ class Plan(models.Model):
 class Price(models.Model):
     """Microsoft's prices for a plan over a period, in EUR, for the whole term of the plan."""
 
+    # No index of its own: the unique (plan, effective_start) constraint's index starts with it.
     plan = models.ForeignKey(
-        Plan, verbose_name=_("piano"), on_delete=models.CASCADE, related_name="prices"
+        Plan,
+        verbose_name=_("piano"),
+        on_delete=models.CASCADE,
+        related_name="prices",
+        db_index=False,
     )
     cost_price = models.DecimalField(
         _("prezzo di costo"),

@@ -10,10 +10,27 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
+from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.core.paginator import Page, Paginator
+from django.db.models import (
+    Case,
+    DecimalField,
+    Exists,
+    F,
+    Func,
+    Min,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.urls import reverse
 from django.utils import timezone
 
 from catalog.models import Plan, Price, PriceRule, Product, Sku
@@ -178,11 +195,15 @@ def _addon_prices_in_force(base_plan: Plan, on_date: date) -> QuerySet[Price]:
 # --- Pages -------------------------------------------------------------------------------------
 
 
+CATALOG_PAGE_SIZE = 24
+
+
 @dataclass(frozen=True)
 class ProductCard:
     product: Product
     from_monthly_price: Decimal  # the lowest monthly price among its plans on sale
     is_addon_only: bool
+    url: str  # of the product page
 
 
 @dataclass(frozen=True)
@@ -191,16 +212,59 @@ class FamilyGroup:
     cards: list[ProductCard]
 
 
+@dataclass(frozen=True)
+class CatalogPage:
+    families: list[FamilyGroup]
+    page: Page  # of products
+
+
+def catalog_page(
+    *, reseller: Reseller | None, on_date: date, search: str = "", page_number=1
+) -> CatalogPage:
+    """One page of ``catalog_families``: its cost stays the same however large the catalog.
+
+    ``page_number`` is taken as the user typed it: past the end gives the last page.
+    """
+    products = _catalog_products(reseller=reseller, on_date=on_date, search=search)
+    page = Paginator(products, CATALOG_PAGE_SIZE).get_page(page_number)
+    return CatalogPage(families=_family_groups(page.object_list), page=page)
+
+
 def catalog_families(
     *, reseller: Reseller | None, on_date: date, search: str = ""
 ) -> list[FamilyGroup]:
     """Products on sale grouped by family, each with its "da € x,xx /utente/mese" price.
 
-    ``search`` matches product and SKU titles and ids, ignoring case. Three queries.
+    ``search`` matches product and SKU titles and ids, ignoring case. One query.
     """
-    sellable = _prices_in_force(on_date).filter(plan__sku__product=OuterRef("pk"))
-    products = Product.objects.filter(Exists(sellable)).annotate(
-        has_base_sku=Exists(Sku.objects.filter(product=OuterRef("pk"), is_addon=False))
+    return _family_groups(_catalog_products(reseller=reseller, on_date=on_date, search=search))
+
+
+def _catalog_products(*, reseller: Reseller | None, on_date: date, search: str) -> QuerySet:
+    """Products with a price in force, base products first, annotated with their "da" price.
+
+    The "da" price is the lowest monthly price among the product's prices in force, computed by
+    the database exactly as ``PlanPrice.monthly_price`` does it in Python: the price for the term
+    rounded to the cent once, then divided by the months of the term and rounded again (ROUND on
+    a positive numeric is half up, like ``round_money``).
+    """
+    markup_percent = markup_percent_for(reseller=reseller)
+    months = Case(
+        *(When(plan__term=term, then=Value(count)) for term, count in MONTHS_IN_TERM.items()),
+        output_field=DecimalField(),
+    )
+    reseller_price = Func(
+        F("cost_price") * Value(1 + markup_percent / 100, output_field=DecimalField()),
+        Value(2),
+        function="ROUND",
+        output_field=DecimalField(),
+    )
+    monthly = Func(reseller_price / months, Value(2), function="ROUND", output_field=DecimalField())
+    prices = _prices_in_force(on_date).filter(plan__sku__product=OuterRef("pk"))
+    lowest = prices.order_by().values("plan__sku__product").annotate(low=Min(monthly)).values("low")
+    products = Product.objects.filter(Exists(prices)).annotate(
+        has_base_sku=Exists(Sku.objects.filter(product=OuterRef("pk"), is_addon=False)),
+        from_monthly_price=Subquery(lowest, output_field=DecimalField()),
     )
     search = search.strip()
     if search:
@@ -211,31 +275,19 @@ def catalog_families(
             Q(title__icontains=search) | Q(product_id__icontains=search) | Exists(matching_skus)
         )
     # Base products first: add-ons are bought with them, so their family closes the catalog.
-    products = list(products.order_by("-has_base_sku", "family", "title"))
-    if not products:
-        return []
+    return products.order_by("-has_base_sku", "family", "title", "pk")
 
-    markup_percent = markup_percent_for(reseller=reseller)
-    lowest: dict[int, Decimal] = {}
-    prices = (
-        _prices_in_force(on_date)
-        .filter(plan__sku__product__in=[product.pk for product in products])
-        .values_list("plan__sku__product_id", "plan__term", "cost_price")
-    )
-    for product_pk, term, cost_price in prices:
-        monthly = round_money(
-            reseller_unit_price(cost_price=cost_price, markup_percent=markup_percent)
-            / months_in_term(term)
-        )
-        if product_pk not in lowest or monthly < lowest[product_pk]:
-            lowest[product_pk] = monthly
 
+def _family_groups(products: Iterable[Product]) -> list[FamilyGroup]:
+    # One reverse() for the page, not one per card: it is the costliest part of a card.
+    url_pattern = reverse("catalog:product", args=["-"])
     groups: list[FamilyGroup] = []
     for product in products:
         card = ProductCard(
             product=product,
-            from_monthly_price=lowest[product.pk],
+            from_monthly_price=round_money(product.from_monthly_price),
             is_addon_only=not product.has_base_sku,
+            url=url_pattern.replace("/-/", f"/{quote(product.product_id, safe='')}/"),
         )
         if not groups or groups[-1].family != product.family:
             groups.append(FamilyGroup(family=product.family, cards=[]))

@@ -9,7 +9,7 @@ from django.views.decorators.http import require_GET
 
 from catalog.forms import AddToCartForm
 from catalog.models import Product
-from catalog.selectors import catalog_families, product_page, rome_today
+from catalog.selectors import catalog_page, product_page, rome_today
 
 SEARCH_MAX_LENGTH = 100
 # PostgreSQL cannot compare text holding NUL: such a search or product id would be a 500.
@@ -19,8 +19,17 @@ NUL = "\x00"
 @require_GET
 def catalog_index(request: HttpRequest) -> HttpResponse:
     search = request.GET.get("q", "")[:SEARCH_MAX_LENGTH].replace(NUL, "").strip()
-    families = catalog_families(reseller=request.user.reseller, on_date=rome_today(), search=search)
-    return render(request, "catalog/index.html", {"families": families, "search": search})
+    catalog = catalog_page(
+        reseller=request.user.reseller,
+        on_date=rome_today(),
+        search=search,
+        page_number=request.GET.get("pagina"),
+    )
+    return render(
+        request,
+        "catalog/index.html",
+        {"families": catalog.families, "page": catalog.page, "search": search},
+    )
 
 
 @require_GET

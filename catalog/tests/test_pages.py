@@ -1,3 +1,4 @@
+import re
 from decimal import Decimal
 
 import pytest
@@ -6,6 +7,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from catalog.models import Plan
+from catalog.selectors import CATALOG_PAGE_SIZE
 from catalog.tests.factories import AddonSkuFactory, ProductFactory, SkuFactory, priced_plan
 from storefront.tests.factories import UserFactory
 
@@ -275,3 +277,42 @@ def test_reseller_prices_on_pages_follow_the_reseller_override(client):
     client.force_login(user)
     page = client.get(reverse("catalog:product", args=["CFQ7TTC0LDPB"])).content.decode()
     assert "€\u00a0146,79" in page and "€\u00a0140,40" not in page
+
+
+def products_on(page: str) -> list[str]:
+    return re.findall(r'data-product="([^"]+)"', page)
+
+
+def test_catalog_is_paged_so_its_page_does_not_grow_with_the_catalog(reseller_client):
+    for number in range(CATALOG_PAGE_SIZE + 6):
+        sellable_sku(product__title=f"Prodotto {number:03d}", product__family="Famiglia")
+    url = reverse("catalog:index")
+
+    first = reseller_client.get(url).content.decode()
+    second = reseller_client.get(url, {"pagina": "2"}).content.decode()
+    beyond = reseller_client.get(url, {"pagina": "99"}).content.decode()
+    garbage = reseller_client.get(url, {"pagina": "<x>"}).content.decode()
+
+    assert first.count("Visualizza i piani") == CATALOG_PAGE_SIZE
+    assert "Prodotto 000" in first and f"Prodotto {CATALOG_PAGE_SIZE:03d}" not in first
+    assert second.count("Visualizza i piani") == 6
+    assert f"Prodotto {CATALOG_PAGE_SIZE:03d}" in second and "Prodotto 000" not in second
+    assert "1 / 2" in first and 'href="?pagina=2"' in first
+    assert products_on(beyond) == products_on(second)  # past the end: the last page
+    assert products_on(garbage) == products_on(first)
+    searched = reseller_client.get(url, {"q": "prodotto", "pagina": "2"}).content.decode()
+    assert 'href="?q=prodotto&amp;pagina=1"' in searched
+
+
+def test_catalog_from_price_is_the_lowest_monthly_price_rounded_like_the_product_page(
+    reseller_client,
+):
+    sku = SkuFactory(product__title="Prezzi da arrotondare")
+    # 10.005 × 1.1 = 11.0055 → 11.01 for the month; 100.00 × 1.1 / 12 = 9.1666… → 9.17
+    priced_plan(sku=sku, term=Plan.Term.P1M, billing=Plan.Billing.MONTHLY, cost="10.005")
+    priced_plan(sku=sku, term=Plan.Term.P1Y, billing=Plan.Billing.MONTHLY, cost="100.00")
+    priced_plan(sku=sku, term=Plan.Term.P3Y, billing=Plan.Billing.ANNUAL, cost="400.00")
+
+    page = reseller_client.get(reverse("catalog:index")).content.decode()
+
+    assert 'da <strong class="price">€\u00a09,17</strong> /utente/mese' in page
