@@ -103,3 +103,21 @@ class SandboxControl:
     def duplicates(self) -> dict:
         """Customers, orders and subscriptions created twice for the same logical request."""
         return self._call("GET", "duplicates")
+
+    # --- Subscriptions and the business clock ------------------------------------------------
+
+    def clock(self) -> dict:
+        """Business time: ``{"now": ISO 8601, "offset_seconds"}``."""
+        return self._call("GET", "clock")
+
+    def advance_clock(self, duration: str) -> dict:
+        """Move business time forward by an ISO 8601 duration (``P8D``, ``PT36H``)."""
+        return self._call("POST", "clock", {"advance": duration})
+
+    def set_subscription_options(self, **options) -> dict:
+        """patch_mode ("200" or "202"), patch_completion_seconds (wall time, for 202)."""
+        return self._call("POST", "subscriptions/options", options)
+
+    def subscription_changes(self) -> list[dict]:
+        """Every change a PATCH made: subscription_id, ms_request_id, changes, from_quantity."""
+        return self._call("GET", "subscriptions/changes")
