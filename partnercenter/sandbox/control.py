@@ -200,7 +200,7 @@ class ControlApi:
             if body.get("patch_mode", "200") not in ("200", "202"):
                 raise ValueError("patch_mode is 200 or 202")
             options = {**self._store.subscription_options(), **body}
-            options["patch_completion_seconds"] = float(options["patch_completion_seconds"])
+            options["patch_completion_reads"] = max(1, int(options["patch_completion_reads"]))
             self._store.set_setting("subscription_options", options)
         return _json(self._store.subscription_options())
 

@@ -35,10 +35,17 @@ class SandboxControl:
     # --- State -----------------------------------------------------------------------------
 
     def reset(
-        self, *, demo: bool = True, seed: int | None = None, delays: dict | None = None
+        self,
+        *,
+        demo: bool = True,
+        seed: int | None = None,
+        delays: dict | None = None,
+        demo_subscriptions: bool = False,
     ) -> dict:
-        """Back to the demo set (or empty), no faults, empty call log, new catalog ids."""
-        return self._call("POST", "reset", {"demo": demo, "seed": seed, "delays": delays or {}})
+        """Back to the demo set (or empty), no faults, empty call log, new catalog ids, the
+        business clock on wall time; ``demo_subscriptions`` loads Contoso's (README.md)."""
+        body = {"demo": demo, "seed": seed, "delays": delays or {}}
+        return self._call("POST", "reset", {**body, "demo_subscriptions": demo_subscriptions})
 
     def state(self) -> dict:
         return self._call("GET", "state")
@@ -115,7 +122,8 @@ class SandboxControl:
         return self._call("POST", "clock", {"advance": duration})
 
     def set_subscription_options(self, **options) -> dict:
-        """patch_mode ("200" or "202"), patch_completion_seconds (wall time, for 202)."""
+        """patch_mode ("200" or "202"), patch_completion_reads (for 202: the change shows on
+        that many GETs of the subscription later)."""
         return self._call("POST", "subscriptions/options", options)
 
     def subscription_changes(self) -> list[dict]:

@@ -23,9 +23,10 @@ DEFAULT_DELAYS = {
 DUPLICATE_KINDS = ("customers", "orders", "subscriptions")
 # Where Microsoft's behaviour is unconfirmed the sandbox can play either candidate (README.md).
 DEFAULT_SUBSCRIPTION_OPTIONS = {
-    # "200": a PATCH answers with the changed subscription; "202": Location, done later.
+    # "200": a PATCH answers with the changed subscription; "202": Location, and the change
+    # shows on the n-th GET of that subscription (a count, not a time: tests never sleep).
     "patch_mode": "200",
-    "patch_completion_seconds": 2.0,
+    "patch_completion_reads": 2,
 }
 
 _SCHEMA = """

@@ -19,8 +19,8 @@ fields below are read; README.md lists the error bodies):
 - an increase opens a bucket of the added seats with its own 7 days;
 - ``autoRenewEnabled`` on a subscription that is not active → 400 800093.
 
-The control switch ``subscription_patch_mode`` answers ``200`` with the subscription, or ``202``
-with ``Location`` and applies the change ``patch_completion_seconds`` later (wall time).
+The control switch ``patch_mode`` answers ``200`` with the subscription, or ``202`` with
+``Location``: the change then shows on the ``patch_completion_reads``-th GET of the subscription.
 """
 
 import calendar
@@ -103,15 +103,17 @@ def term_end(subscription: dict) -> float:
     return end_day.replace(hour=23, minute=59, second=59).timestamp()
 
 
-def settle(ctx: RequestContext, subscription: dict) -> dict:
-    """Apply what time has done since the last look: a 202's change once due (wall time), then
-    renewals or expiry at term end (business time). Saved when anything changed."""
+def settle(ctx: RequestContext, subscription: dict, *, is_read: bool = False) -> dict:
+    """Apply what happened since the last look: a 202's change on its n-th read, then renewals
+    or expiry at term end (business time). Saved when anything changed."""
     changed = False
     pending = subscription.get("pending_patch")
-    if pending and ctx.now >= pending["apply_at"]:
-        _apply(ctx, subscription, pending["changes"], pending["business_at"])
-        subscription["pending_patch"] = None
+    if pending and is_read:
+        pending["reads_left"] -= 1
         changed = True
+        if pending["reads_left"] <= 0:
+            _apply(ctx, subscription, pending["changes"], pending["business_at"])
+            subscription["pending_patch"] = None
     while subscription["status"] in ("active", "suspended") and ctx.business_now > term_end(
         subscription
     ):
@@ -156,8 +158,8 @@ def cancellation_allowed_until(subscription: dict) -> float:
 # --- The published shape --------------------------------------------------------------------
 
 
-def subscription_json(ctx: RequestContext, subscription: dict) -> dict:
-    subscription = settle(ctx, subscription)
+def subscription_json(ctx: RequestContext, subscription: dict, *, is_read: bool = False) -> dict:
+    subscription = settle(ctx, subscription, is_read=is_read)
     status = subscription["status"]
     if not is_active_now(ctx, subscription):
         status = "pending"
@@ -251,7 +253,7 @@ def _customer_subscription(ctx: RequestContext, customer: dict) -> dict:
 def subscription_get(ctx: RequestContext) -> SandboxResponse:
     customer = related_customer(ctx, ctx.args["customer_id"])
     subscription = _customer_subscription(ctx, customer)
-    return SandboxResponse(200, subscription_json(ctx, subscription))
+    return SandboxResponse(200, subscription_json(ctx, subscription, is_read=True))
 
 
 def subscription_list(ctx: RequestContext, *, visible_order) -> SandboxResponse:
@@ -326,7 +328,7 @@ def subscription_patch(ctx: RequestContext) -> SandboxResponse:
     record_change(ctx, subscription, changes)
     if options["patch_mode"] == "202":
         subscription["pending_patch"] = {
-            "apply_at": ctx.now + options["patch_completion_seconds"],
+            "reads_left": options["patch_completion_reads"],
             "business_at": ctx.business_now,
             "changes": changes,
         }
