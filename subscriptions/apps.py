@@ -14,3 +14,14 @@ class SubscriptionsConfig(AppConfig):
 
         for kind in CHANGE_EMAIL_KINDS:
             email_context_register(kind, change_email_context)
+
+        from orders.signals import order_activated
+
+        order_activated.connect(_mirror_activated_order, dispatch_uid="subscriptions-mirror")
+
+
+def _mirror_activated_order(sender, *, order_id: int, **kwargs) -> None:
+    """An order just became active: a worker mirrors its subscriptions."""
+    from subscriptions.tasks import subscriptions_mirror_order_task
+
+    subscriptions_mirror_order_task.delay(order_id)
