@@ -121,7 +121,9 @@ def subscription_change(request: HttpRequest, pk: int, kind: str) -> HttpRespons
         kind, subscription, context, request.POST if request.method == "POST" else None
     )
     wants_confirm = request.POST.get("action") == "confirm"
-    if request.method == "POST" and action.is_allowed and form.is_valid() and wants_confirm:
+    # The service decides, not the button shown: a second submit of the same form finds its
+    # request even though that request now blocks new ones; a forged POST meets the same rules.
+    if request.method == "POST" and wants_confirm and form.is_valid():
         try:
             change_request_create(
                 subscription=subscription,
