@@ -356,3 +356,81 @@ def test_sync_refuses_an_unknown_customer():
 
     with pytest.raises(CommandError, match="cliente 999999 non trovato"):
         call_command("sync_subscriptions", "--customer", "999999")
+
+
+def test_staff_retry_a_failed_change_from_the_admin_and_it_completes(
+    bought, client, capture, pc_sandbox
+):
+    from storefront.tests.factories import StaffUserFactory
+
+    order = bought(addon_quantity=None)
+    subscription = Subscription.objects.get(order=order)
+    pc_sandbox.control.set_reseller(order.mpn_id, relationship_state="Inactive")
+    confirm(client, capture, "add_seats", subscription, seats="1")
+    change = ChangeRequest.objects.get()
+    assert change.status == ChangeRequest.Status.FAILED
+    pc_sandbox.control.set_reseller(order.mpn_id, relationship_state="Active")
+    staff = StaffUserFactory()
+    client.force_login(staff)
+
+    with capture(execute=True):
+        response = client.post(
+            reverse("admin:subscriptions_changerequest_changelist"),
+            {"action": "retry", "_selected_action": [change.pk]},
+        )
+
+    assert response.status_code == 302
+    change.refresh_from_db()
+    assert (change.status, change.failure_code) == (ChangeRequest.Status.COMPLETED, "")
+    assert remote_of(pc_sandbox, subscription).quantity == 6
+    assert list(change.events.values_list("to_status", "actor")) == [
+        ("requested", "reseller"),
+        ("submitted", "worker"),
+        ("failed", "worker"),
+        ("submitted", "staff"),
+        ("completed", "worker"),
+    ]
+    assert list(Email.objects.values_list("kind", flat=True).order_by("pk"))[-2:] == [
+        Email.Kind.CHANGE_FAILED,
+        Email.Kind.CHANGE_COMPLETED,
+    ]
+
+
+def test_staff_cancel_an_open_change_and_it_never_runs(bought, client, capture, pc_sandbox):
+    from storefront.tests.factories import StaffUserFactory
+
+    order = bought(addon_quantity=None)
+    subscription = Subscription.objects.get(order=order)
+    with capture(execute=False):  # the worker does not get to it
+        confirm_without_running = client.post(
+            change_url("add_seats", subscription),
+            {"seats": "2", "idempotency_key": str(uuid.uuid4()), "action": "confirm"},
+        )
+    change = ChangeRequest.objects.get()
+    client.force_login(StaffUserFactory())
+
+    client.post(
+        reverse("admin:subscriptions_changerequest_changelist"),
+        {"action": "cancel", "_selected_action": [change.pk]},
+    )
+    change_service.change_request_run(change_request_id=change.pk)
+
+    assert confirm_without_running.status_code == 302
+    change.refresh_from_db()
+    assert change.status == ChangeRequest.Status.CANCELLED
+    assert patches(pc_sandbox) == []
+
+
+def test_the_change_email_is_in_english_for_an_english_user(bought, client, capture):
+    order = bought(addon_quantity=None)
+    order.user.language = "en"
+    order.user.save(update_fields=["language"])
+    subscription = Subscription.objects.get(order=order)
+
+    confirm(client, capture, "add_seats", subscription, seats="2")
+
+    (message,) = mail.outbox
+    assert message.subject.startswith("Change completed · ")
+    assert "2 licences added" in message.body
+    html = message.alternatives[0][0]
+    assert "Licences now: <strong>7</strong>" in html

@@ -232,7 +232,9 @@ def _record(change: ChangeRequest, **fields) -> None:
 def _advance(change: ChangeRequest, client: PartnerCenterClient) -> float | None:
     subscription = change.subscription
     _validate_partner_of_record(client, subscription)
-    remote = _read(client, subscription)
+    remote = _read(
+        client, subscription, ours_in_flight=bool(change.accepted_location or change.ms_request_id)
+    )
     if _is_done(change, remote):
         _complete(change)
         return None
@@ -259,11 +261,17 @@ def _validate_partner_of_record(client: PartnerCenterClient, subscription: Subsc
         raise ChangeRefused(result.error_code or "900400", result.error_description)
 
 
-def _read(client: PartnerCenterClient, subscription: Subscription) -> PartnerCenterSubscription:
+def _read(
+    client: PartnerCenterClient, subscription: Subscription, *, ours_in_flight: bool
+) -> PartnerCenterSubscription:
+    """Read the subscription into the mirror; a difference is someone else's change (the
+    timeline says so) unless ours may have just landed."""
     remote = client.get_subscription(
         subscription.partner_center_customer_id, subscription.partner_center_id
     )
-    subscription_apply_remote(subscription=subscription, remote=remote)
+    subscription_apply_remote(
+        subscription=subscription, remote=remote, record_change=not ours_in_flight
+    )
     return remote
 
 
@@ -305,7 +313,7 @@ def _cancel(change, client, subscription: Subscription, remote) -> float | None:
         addon_remote = client.get_subscription(
             addon.partner_center_customer_id, addon.partner_center_id
         )
-        subscription_apply_remote(subscription=addon, remote=addon_remote)
+        subscription_apply_remote(subscription=addon, remote=addon_remote, record_change=False)
         if addon_remote.status.lower() == "deleted":
             continue
         wait = _patch_unless_accepted(change, client, addon, addon_remote, {"status": "deleted"})
@@ -351,7 +359,9 @@ def _patch(change, client, subscription: Subscription, remote, changes: dict) ->
             actor=Actor.WORKER,
         )
         return retry_conf.poll_seconds()
-    subscription_apply_remote(subscription=subscription, remote=update.subscription)
+    subscription_apply_remote(
+        subscription=subscription, remote=update.subscription, record_change=False
+    )
     _record(change, ms_request_id="", request_target_id="")
     if is_base:
         _complete(change)
