@@ -434,3 +434,30 @@ def test_the_change_email_is_in_english_for_an_english_user(bought, client, capt
     assert "2 licences added" in message.body
     html = message.alternatives[0][0]
     assert "Licences now: <strong>7</strong>" in html
+
+
+def test_reconcile_knows_seats_changed_by_a_completed_change_request(bought, client, capture):
+    from datetime import timedelta
+    from io import StringIO
+
+    order = bought(addon_quantity=None)
+    subscription = Subscription.objects.get(order=order)
+    confirm(client, capture, "add_seats", subscription, seats="3")
+    stuck = ChangeRequest.objects.create(
+        subscription=mirrored_subscription(order=order, order_line=None),
+        user=order.user,
+        kind=ChangeRequest.Kind.AUTO_RENEW,
+        auto_renew_enabled=False,
+        idempotency_key=uuid.uuid4(),
+        status=ChangeRequest.Status.SUBMITTED,
+    )
+    ChangeRequest.objects.filter(pk=stuck.pk).update(
+        updated_at=stuck.created_at - timedelta(hours=2)
+    )
+    out = StringIO()
+
+    call_command("reconcile_subscriptions", stdout=out)
+
+    lines = out.getvalue().splitlines()
+    assert f"change request {stuck.pk} (auto_renew)" in lines[0]
+    assert lines[-1] == "1 orders checked, 1 differences."  # the 3 added seats are explained
