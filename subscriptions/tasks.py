@@ -10,6 +10,7 @@ from datetime import timedelta
 from celery import shared_task
 from django.utils import timezone
 
+from partnercenter.errors import PartnerCenterRateLimited, PartnerCenterUnavailable
 from subscriptions.models import OPEN_CHANGE_STATUSES, ChangeRequest
 from subscriptions.services.changes import change_request_run
 from subscriptions.services.mirror import (
@@ -47,7 +48,14 @@ def change_requests_sweep_task() -> int:
     return len(overdue)
 
 
-@shared_task(acks_late=True)
+# Partner Center unreachable right after activation: try again a few times; the nightly sync
+# adopts whatever is still missing (it was sold here: an order line names it).
+@shared_task(
+    acks_late=True,
+    autoretry_for=(PartnerCenterUnavailable, PartnerCenterRateLimited),
+    retry_backoff=30,
+    max_retries=5,
+)
 def subscriptions_mirror_order_task(order_id: int) -> int:
     return subscriptions_mirror_order(order_id=order_id)
 

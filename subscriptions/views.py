@@ -8,6 +8,7 @@ get_scoped_or_404: another reseller's subscription is a 404, whatever the URL or
 from datetime import timedelta
 
 from django.contrib import messages
+from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
@@ -184,7 +185,12 @@ def _preview(kind: str, subscription: Subscription, form):
 def subscription_refresh(request: HttpRequest, pk: int) -> HttpResponse:
     """«Aggiorna»: a worker reads the subscription from Partner Center; never inside a request."""
     subscription = get_scoped_or_404(Subscription, request, pk=pk)
-    if subscription.synced_at > timezone.now() - REFRESH_AT_MOST_EVERY:
+    is_fresh = subscription.synced_at > timezone.now() - REFRESH_AT_MOST_EVERY
+    # One refresh a minute per subscription, whoever clicks: each costs a Partner Center call.
+    is_claimed = cache.add(
+        f"subscription-refresh-{subscription.pk}", 1, REFRESH_AT_MOST_EVERY.total_seconds()
+    )
+    if is_fresh or not is_claimed:
         messages.info(request, _("Dati appena aggiornati: riprova tra un minuto."))
     else:
         from subscriptions.tasks import subscription_refresh_task
