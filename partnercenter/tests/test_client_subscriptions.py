@@ -215,3 +215,13 @@ def test_a_change_for_an_invalid_partner_of_record_is_refused_with_900400(
         patch(pc_client, contoso_id, subscription, quantity=6)
 
     assert refused.value.code == "900400"
+
+
+@pytest.mark.parametrize("duration", ["P1M", "8 days", "P", ""])
+def test_the_clock_refuses_what_is_not_a_duration_of_days_and_time(pc_sandbox, duration):
+    from partnercenter.sandbox.control_client import SandboxControlError
+
+    with pytest.raises(SandboxControlError, match="400"):
+        pc_sandbox.control.advance_clock(duration)
+
+    assert pc_sandbox.control.clock()["offset_seconds"] == 0
