@@ -23,6 +23,7 @@ import random
 import uuid
 from datetime import timedelta
 
+from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -70,6 +71,7 @@ BUSINESS_ERRORS = (PartnerCenterBusinessError, PartnerCenterNotFound, PartnerCen
 # Partner Center codes that say "not now" rather than "no": a pending operation, a stale etag.
 RETRY_LATER_CODES = frozenset({"900278", "412"})
 RUN_LEASE = timedelta(minutes=5)
+POR_VALID_SECONDS = 300
 ADDON_FIRST = ChangeRequest.Kind.CANCEL
 
 
@@ -255,10 +257,16 @@ def _advance(change: ChangeRequest, client: PartnerCenterClient) -> float | None
 
 
 def _validate_partner_of_record(client: PartnerCenterClient, subscription: Subscription) -> None:
+    """A valid answer is reused for a few minutes (a reseller's burst of changes asks once); a
+    refusal is never cached, and Partner Center checks again on the PATCH anyway (900400)."""
     partner_id = subscription.partner_id or subscription.reseller.mpn_id
+    cache_key = f"partner-of-record-valid-{partner_id}"
+    if cache.get(cache_key):
+        return
     (result,) = client.validate_resellers([partner_id])
     if not result.is_valid:
         raise ChangeRefused(result.error_code or "900400", result.error_description)
+    cache.set(cache_key, True, POR_VALID_SECONDS)
 
 
 def _read(
