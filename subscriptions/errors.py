@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 CHANGE_IN_PROGRESS = "change_in_progress"
 NOT_ACTIVE = "not_active"
 NAME_MISMATCH = "name_mismatch"
+LAST_SEAT = "last_seat"
 PARTNER_CENTER_UNAVAILABLE = "partner_center_unavailable"
 PARTNER_CENTER_UNAUTHORIZED = "partner_center_unauthorized"
 CANCELLED_BY_STAFF = "cancelled_by_staff"
@@ -49,6 +50,7 @@ MESSAGES = {
         "È in corso un'altra modifica di questa sottoscrizione: attendi che finisca."
     ),
     NOT_ACTIVE: _("La sottoscrizione non è attiva: non si può modificare."),
+    LAST_SEAT: _("Resta almeno una licenza: per toglierle tutte cancella la sottoscrizione."),
     NAME_MISMATCH: _(
         "Il nome scritto non corrisponde a quello della sottoscrizione: la cancellazione non è "
         "stata richiesta."

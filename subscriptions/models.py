@@ -123,8 +123,9 @@ class SubscriptionEvent(models.Model):
     change_request = models.ForeignKey(
         "ChangeRequest", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    # Shown to the reseller: never a secret, never Partner Center's diagnostics.
-    summary = models.CharField(max_length=255)
+    # Language-neutral facts (the order and product; the changed fields' names for a sync);
+    # ``summary_display`` words them in the reader's language. Never a secret.
+    summary = models.CharField(max_length=255, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -134,6 +135,27 @@ class SubscriptionEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.subscription_id} · {self.get_kind_display()}"
+
+    @property
+    def summary_display(self) -> str:
+        if self.change_request_id is not None:
+            return self.change_request.description
+        if self.kind == self.Kind.SYNC_CHANGED:
+            return ", ".join(
+                str(SYNC_FIELD_LABELS.get(name, name)) for name in self.summary.split(",") if name
+            )
+        return self.summary
+
+
+# The mirror's fields a sync watches, as the timeline names them.
+SYNC_FIELD_LABELS = {
+    "quantity": _("licenze"),
+    "status": _("stato"),
+    "auto_renew_enabled": _("rinnovo automatico"),
+    "commitment_end": _("fine del periodo"),
+    "cancellation_allowed_until": _("finestra di cancellazione"),
+    "refundable_quantity": _("licenze riducibili"),
+}
 
 
 class UnsoldSubscription(models.Model):

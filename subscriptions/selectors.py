@@ -109,7 +109,12 @@ def subscription_filter_choices(*, subscriptions: QuerySet[Subscription]) -> dic
 def subscription_with_history(*, subscriptions: QuerySet[Subscription]) -> QuerySet[Subscription]:
     return subscriptions.select_related("customer", "order", "parent", "reseller").prefetch_related(
         Prefetch("addons", queryset=Subscription.objects.order_by("title", "pk")),
-        Prefetch("events", queryset=SubscriptionEvent.objects.order_by("-created_at", "-pk")),
+        Prefetch(
+            "events",
+            queryset=SubscriptionEvent.objects.select_related("change_request").order_by(
+                "-created_at", "-pk"
+            ),
+        ),
         Prefetch(
             "change_requests",
             queryset=ChangeRequest.objects.select_related("user").order_by("-created_at", "-pk"),

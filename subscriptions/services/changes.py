@@ -119,7 +119,7 @@ def change_request_create(
                 subscription=subscription,
                 kind=SubscriptionEvent.Kind.CHANGE_REQUESTED,
                 change_request=change,
-                summary=change.description[:255],
+                summary=change.kind,
             )
             change_request_enqueue(change_request_id=change.pk)
     except IntegrityError:
@@ -141,9 +141,9 @@ def _check_allowed(subscription, kind, seats, auto_renew_enabled, confirm_name) 
     kinds = ChangeRequest.Kind
     if kind in (kinds.ADD_SEATS, kinds.REMOVE_SEATS) and (seats is None or seats < 1):
         raise ChangeRefused("2002")
-    if kind == kinds.REMOVE_SEATS and (
-        seats > removable_seats(subscription) or seats >= subscription.quantity
-    ):
+    if kind == kinds.REMOVE_SEATS and seats >= subscription.quantity:
+        raise ChangeRefused(errors.LAST_SEAT)
+    if kind == kinds.REMOVE_SEATS and seats > removable_seats(subscription):
         raise ChangeRefused("800090")
     if kind == kinds.AUTO_RENEW and auto_renew_enabled is None:
         raise ChangeRefused(errors.NOT_ACTIVE)

@@ -16,20 +16,18 @@ from partnercenter.client import PartnerCenterClient
 from partnercenter.errors import PartnerCenterError
 from partnercenter.resources import Subscription as PartnerCenterSubscription
 from partnercenter.services import partner_center_client
-from subscriptions.models import Subscription, SubscriptionEvent, UnsoldSubscription
+from subscriptions.models import (
+    SYNC_FIELD_LABELS,
+    Subscription,
+    SubscriptionEvent,
+    UnsoldSubscription,
+)
 from tenants.models import Customer
 
 logger = logging.getLogger(__name__)
 
-# Mirror fields a sync compares, with the words the reseller's timeline uses for them.
-WATCHED_FIELDS = {
-    "quantity": "licenze",
-    "status": "stato",
-    "auto_renew_enabled": "rinnovo automatico",
-    "commitment_end": "fine del periodo",
-    "cancellation_allowed_until": "finestra di cancellazione",
-    "refundable_quantity": "licenze riducibili",
-}
+# Mirror fields a sync compares (the timeline words them: SYNC_FIELD_LABELS).
+WATCHED_FIELDS = tuple(SYNC_FIELD_LABELS)
 
 
 def mirror_facts(remote: PartnerCenterSubscription) -> dict:
@@ -74,7 +72,7 @@ def subscription_apply_remote(
         SubscriptionEvent.objects.create(
             subscription=subscription,
             kind=SubscriptionEvent.Kind.SYNC_CHANGED,
-            summary=", ".join(WATCHED_FIELDS[name] for name in changed)[:255],
+            summary=",".join(changed)[:255],
         )
     return changed
 
@@ -229,7 +227,7 @@ def _sync_customer(
                     SubscriptionEvent.objects.create(
                         subscription=row,
                         kind=SubscriptionEvent.Kind.VANISHED,
-                        summary="Non più presente in Partner Center",
+                        summary="",
                     )
         if not dry_run:
             _link_parents(customer, list(remote))

@@ -86,7 +86,7 @@ def change_request_set_status(
                 subscription_id=change.subscription_id,
                 kind=TIMELINE_KIND[to_status],
                 change_request=change,
-                summary=change.description[:255],
+                summary=change.kind,
             )
     logger.info("change request %s: %s -> %s", change.pk, from_status, to_status)
     return change
