@@ -201,3 +201,29 @@ def test_refresh_is_enqueued_not_run_in_the_request(
 
     assert (response.status_code, again.status_code) == (302, 302)
     assert len(callbacks) == 1  # enqueued once a minute, never run inside the request
+
+
+def test_the_detail_page_runs_the_same_queries_whatever_its_history(client, order):
+    client.force_login(order.user)
+    subscription = mirrored_subscription(order=order)
+    url = reverse("subscriptions:subscription_detail", kwargs={"pk": subscription.pk})
+
+    def add_history(count: int) -> None:
+        for _ in range(count):
+            change = ChangeRequest.objects.create(
+                subscription=subscription,
+                user=order.user,
+                kind=ChangeRequest.Kind.ADD_SEATS,
+                seats=1,
+                idempotency_key=uuid.uuid4(),
+                status=ChangeRequest.Status.COMPLETED,
+            )
+            subscription.events.create(kind="change_completed", change_request=change)
+            mirrored_subscription(order=order, order_line=None, parent=subscription)
+
+    add_history(1)
+    with_one = queries_of(client, url)
+    add_history(20)
+    with_twenty = queries_of(client, url)
+
+    assert with_twenty == with_one
