@@ -461,3 +461,22 @@ def test_reconcile_knows_seats_changed_by_a_completed_change_request(bought, cli
     lines = out.getvalue().splitlines()
     assert f"change request {stuck.pk} (auto_renew)" in lines[0]
     assert lines[-1] == "1 orders checked, 1 differences."  # the 3 added seats are explained
+
+
+def test_a_202_that_never_completes_fails_visibly_after_the_activation_timeout(
+    bought, client, capture, pc_sandbox, settings
+):
+    settings.ORDER_ACTIVATION_TIMEOUT_MINUTES = 0
+    order = bought(addon_quantity=None)
+    subscription = Subscription.objects.get(order=order)
+    pc_sandbox.control.set_subscription_options(patch_mode="202", patch_completion_reads=1000)
+
+    confirm(client, capture, "add_seats", subscription, seats="1")
+
+    change = ChangeRequest.objects.get()
+    assert (change.status, change.failure_code) == (
+        ChangeRequest.Status.FAILED,
+        errors.PARTNER_CENTER_UNAVAILABLE,
+    )
+    assert len(patches(pc_sandbox)) == 1  # polled, never sent again
+    assert mail.outbox[-1].subject.startswith("Modifica non riuscita")

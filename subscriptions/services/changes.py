@@ -72,7 +72,7 @@ BUSINESS_ERRORS = (PartnerCenterBusinessError, PartnerCenterNotFound, PartnerCen
 RETRY_LATER_CODES = frozenset({"900278", "412"})
 RUN_LEASE = timedelta(minutes=5)
 POR_VALID_SECONDS = 300
-ADDON_FIRST = ChangeRequest.Kind.CANCEL
+ACCEPTED_MESSAGE = "Partner Center ha accettato la modifica"
 
 
 # --- Creating a request ----------------------------------------------------------------------
@@ -244,7 +244,7 @@ def _advance(change: ChangeRequest, client: PartnerCenterClient) -> float | None
     if change.kind == kinds.CANCEL:
         return _cancel(change, client, subscription, remote)
     if change.accepted_location:
-        return retry_conf.poll_seconds()  # a 202: Partner Center is still at it
+        return _poll_accepted(change)  # a 202: Partner Center is still at it
     _check_against(change, remote)
     if change.kind == kinds.AUTO_RENEW:
         return _patch(
@@ -332,10 +332,24 @@ def _cancel(change, client, subscription: Subscription, remote) -> float | None:
 
 def _patch_unless_accepted(change, client, subscription, remote, changes) -> float | None:
     if change.accepted_location and change.request_target_id == remote.id:
-        return retry_conf.poll_seconds()
+        return _poll_accepted(change)
     if change.accepted_location:
         _record(change, accepted_location="")
     return _patch(change, client, subscription, remote, changes)
+
+
+def _poll_accepted(change: ChangeRequest) -> float:
+    """Wait for a 202's change to show; past the activation timeout (orders' setting), the
+    request fails visibly for staff instead of polling for ever."""
+    accepted = (
+        change.events.filter(message__startswith=ACCEPTED_MESSAGE)
+        .order_by("-created_at")
+        .values_list("created_at", flat=True)
+        .first()
+    )
+    if accepted is not None and timezone.now() - accepted > retry_conf.activation_timeout():
+        raise ChangeRefused(errors.PARTNER_CENTER_UNAVAILABLE, "202 accepted, never completed")
+    return retry_conf.poll_seconds()
 
 
 def _patch(change, client, subscription: Subscription, remote, changes: dict) -> float | None:
@@ -363,7 +377,7 @@ def _patch(change, client, subscription: Subscription, remote, changes: dict) ->
         )
         change_request_event_record(
             change_request=change,
-            message=f"Partner Center ha accettato la modifica (202, {update.location}).",
+            message=f"{ACCEPTED_MESSAGE} (202, {update.location}).",
             actor=Actor.WORKER,
         )
         return retry_conf.poll_seconds()
