@@ -16,6 +16,12 @@ from django.utils.translation import gettext_lazy as _
 from catalog.models import Plan
 from storefront.scoping import ResellerScopedQuerySet, scoped_queryset_class
 
+STATUS_BADGE_CLASSES = {
+    "active": "text-bg-success",
+    "pending": "text-bg-info",
+    "suspended": "text-bg-warning",
+}
+
 
 class Subscription(models.Model):
     """One Partner Center subscription sold here, as Partner Center last reported it."""
@@ -95,6 +101,10 @@ class Subscription(models.Model):
     @property
     def is_addon(self) -> bool:
         return self.parent_id is not None
+
+    @property
+    def status_badge_class(self) -> str:
+        return STATUS_BADGE_CLASSES.get(self.status, "text-bg-secondary")
 
     @property
     def term_label(self) -> str:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Min, Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
@@ -57,13 +57,7 @@ def subscription_list(
     *, subscriptions: QuerySet[Subscription], filters: ListFilters, now: datetime | None = None
 ) -> QuerySet[Subscription]:
     now = now or timezone.now()
-    queryset = subscriptions.select_related("customer", "parent").annotate(
-        has_open_change=Exists(
-            ChangeRequest.objects.filter(
-                subscription=OuterRef("pk"), status__in=OPEN_CHANGE_STATUSES
-            )
-        )
-    )
+    queryset = subscriptions.select_related("customer")
     if filters.customer:
         queryset = queryset.filter(customer_id=filters.customer)
     if filters.product:
@@ -90,6 +84,15 @@ def subscription_list(
     return queryset.order_by("customer__company_name", "title", "pk")
 
 
+def subscriptions_with_open_change(*, subscription_ids: list[int]) -> set[int]:
+    """Which of these subscriptions (a page's) have a change in progress: one query."""
+    return set(
+        ChangeRequest.objects.filter(
+            subscription_id__in=subscription_ids, status__in=OPEN_CHANGE_STATUSES
+        ).values_list("subscription_id", flat=True)
+    )
+
+
 def subscription_filter_choices(*, subscriptions: QuerySet[Subscription]) -> dict:
     """The customers and products the reseller's subscriptions have: two queries."""
     customers = (
@@ -97,13 +100,15 @@ def subscription_filter_choices(*, subscriptions: QuerySet[Subscription]) -> dic
         .values_list("customer_id", "customer__company_name")
         .distinct()
     )
-    products = subscriptions.order_by("title").values_list("product_id", "title").distinct()
-    seen, product_choices = set(), []
-    for product_id, title in products:
-        if product_id not in seen:
-            seen.add(product_id)
-            product_choices.append((product_id, title))
-    return {"customers": list(customers), "products": product_choices}
+    # One row per product (grouped in the database), whatever the number of subscriptions.
+    products = (
+        subscriptions.order_by()
+        .values("product_id")
+        .annotate(title=Min("title"))
+        .order_by("title")
+        .values_list("product_id", "title")
+    )
+    return {"customers": list(customers), "products": list(products)}
 
 
 def subscription_with_history(*, subscriptions: QuerySet[Subscription]) -> QuerySet[Subscription]:

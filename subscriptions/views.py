@@ -30,6 +30,7 @@ from subscriptions.selectors import (
     subscription_actions,
     subscription_filter_choices,
     subscription_with_history,
+    subscriptions_with_open_change,
 )
 from subscriptions.selectors import (
     subscription_list as select_subscriptions,
@@ -58,6 +59,10 @@ def subscription_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(select_subscriptions(subscriptions=owned, filters=filters), PER_PAGE).get_page(
         data.get("pagina")
     )
+    rows = list(page.object_list)
+    changing = subscriptions_with_open_change(subscription_ids=[row.pk for row in rows])
+    for row in rows:
+        row.has_open_change = row.pk in changing
     query = request.GET.copy()
     query.pop("pagina", None)
     return render(
@@ -67,6 +72,7 @@ def subscription_list(request: HttpRequest) -> HttpResponse:
             "form": form,
             "filters": filters,
             "page": page,
+            "rows": rows,
             "query": query.urlencode(),
             "choices": subscription_filter_choices(subscriptions=owned),
             "now": timezone.now(),
