@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from catalog.models import Plan
 from catalog.selectors import months_in_term, plan_reseller_price, rome_today
 from checkout.prorata import line_estimate
+from storefront.models import Reseller
 from storefront.money import round_money
 from subscriptions import errors
 from subscriptions.models import (
@@ -196,6 +197,9 @@ def _common_blocker(subscription: Subscription, has_open_change: bool):
         return _("La sottoscrizione non risulta più in Partner Center: contatta il distributore.")
     if has_open_change:
         return errors.MESSAGES[errors.CHANGE_IN_PROGRESS]
+    if subscription.reseller.mpn_status == Reseller.MpnStatus.INVALID:
+        # Since December 2025 Microsoft validates the partner of record on every change.
+        return errors.MESSAGES["900400"]
     if subscription.status == Subscription.Status.PENDING:
         return errors.MESSAGES["800095"]
     if subscription.status not in LIVE_STATUSES:

@@ -227,3 +227,23 @@ def test_the_detail_page_runs_the_same_queries_whatever_its_history(client, orde
     with_twenty = queries_of(client, url)
 
     assert with_twenty == with_one
+
+
+def test_a_reseller_whose_mpn_id_is_invalid_is_told_why_nothing_can_change(client, order):
+    client.force_login(order.user)
+    order.reseller.mpn_status = "invalid"
+    order.reseller.save(update_fields=["mpn_status"])
+    subscription = mirrored_subscription(order=order)
+
+    page = client.get(
+        reverse("subscriptions:subscription_detail", kwargs={"pk": subscription.pk})
+    ).content.decode()
+    forged = client.post(
+        reverse("subscriptions:add_seats", kwargs={"pk": subscription.pk}),
+        {"seats": "1", "idempotency_key": str(uuid.uuid4()), "action": "confirm"},
+    )
+
+    assert page.count('data-allowed="no"') == 4
+    assert "partner of record valido" in page
+    assert forged.status_code == 200
+    assert not ChangeRequest.objects.exists()

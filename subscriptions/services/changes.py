@@ -42,6 +42,7 @@ from partnercenter.errors import (
 )
 from partnercenter.resources import Subscription as PartnerCenterSubscription
 from partnercenter.services import partner_center_call_context, partner_center_client
+from storefront.models import Reseller
 from subscriptions import errors
 from subscriptions.errors import ChangeRefused, ChangeTransitionError
 from subscriptions.models import (
@@ -154,6 +155,8 @@ def _check_allowed(subscription, kind, seats, auto_renew_enabled, confirm_name) 
 def _refusal_code(subscription: Subscription, kind: str, has_open: bool) -> str:
     if has_open:
         return errors.CHANGE_IN_PROGRESS
+    if subscription.reseller.mpn_status == Reseller.MpnStatus.INVALID:
+        return "900400"
     if subscription.status == Subscription.Status.SUSPENDED:
         return "800091"
     if subscription.status != Subscription.Status.ACTIVE:
