@@ -16,6 +16,8 @@ class Email(models.Model):
         SUBSCRIPTION_SUMMARY = "subscription_summary", _("Riepilogo della sottoscrizione")
         RELATIONSHIP_REMINDER = "relationship_reminder", _("Promemoria relazione di rivenditore")
         STAFF_FAILURE_ALERT = "staff_failure_alert", _("Avviso allo staff: ordine non riuscito")
+        CHANGE_COMPLETED = "change_completed", _("Modifica della sottoscrizione completata")
+        CHANGE_FAILED = "change_failed", _("Modifica della sottoscrizione non riuscita")
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Da inviare")
@@ -27,7 +29,8 @@ class Email(models.Model):
         "orders.Order", verbose_name=_("ordine"), on_delete=models.CASCADE, related_name="emails"
     )
     kind = models.CharField(_("tipo"), max_length=32, choices=Kind.choices)
-    # Empty for the once-per-order kinds; the day for reminders, the failure event for alerts.
+    # Empty for the once-per-order kinds; the day for reminders, the failure event for alerts,
+    # the change request for a subscription change (whose order is the subscription's).
     key = models.CharField(max_length=64, blank=True)
     recipients = models.JSONField(_("destinatari"), default=list)
     language = models.CharField(_("lingua"), max_length=8, default="it")

@@ -6,6 +6,7 @@ writes as a whole. Rendering runs under ``translation.override`` so that dates, 
 ``euro`` filter) and catalog labels follow the language too. Staff alerts are Italian only.
 """
 
+from collections.abc import Callable
 from email.utils import parseaddr
 
 from django.conf import settings
@@ -22,6 +23,15 @@ EMAIL_LANGUAGES = ("it", "en")
 
 class EmailRenderError(Exception):
     """The e-mail cannot be written (e.g. the credentials are no longer stored)."""
+
+
+# Apps above this one register the context of their own kinds (in AppConfig.ready), so that the
+# outbox stays the mechanism only and never imports them.
+_CONTEXT_BUILDERS: dict[str, Callable[[Email], dict]] = {}
+
+
+def email_context_register(kind: str, build: Callable[[Email], dict]) -> None:
+    _CONTEXT_BUILDERS[kind] = build
 
 
 def render_email(email: Email) -> EmailMultiAlternatives:
@@ -46,6 +56,8 @@ def render_email(email: Email) -> EmailMultiAlternatives:
 
 
 def _context(email: Email) -> dict:
+    if email.kind in _CONTEXT_BUILDERS:
+        return {**_CONTEXT_BUILDERS[email.kind](email), "email": email}
     context = order_email_context(order_id=email.order_id)
     context["email"] = email
     if email.kind == Email.Kind.CREDENTIALS:

@@ -26,7 +26,13 @@ from notifications.rendering import EmailRenderError, render_email
 logger = logging.getLogger(__name__)
 
 CUSTOMER_KINDS = frozenset(
-    {Email.Kind.CREDENTIALS, Email.Kind.SUBSCRIPTION_SUMMARY, Email.Kind.RELATIONSHIP_REMINDER}
+    {
+        Email.Kind.CREDENTIALS,
+        Email.Kind.SUBSCRIPTION_SUMMARY,
+        Email.Kind.RELATIONSHIP_REMINDER,
+        Email.Kind.CHANGE_COMPLETED,
+        Email.Kind.CHANGE_FAILED,
+    }
 )
 
 
@@ -55,19 +61,24 @@ def claim_seconds() -> float:
     return 3 * float(settings.EMAIL_TIMEOUT or 20)
 
 
-def email_recipients(*, order, kind: str) -> list[str]:
+def email_recipients(*, order, kind: str, user=None) -> list[str]:
+    """Staff for alerts; else ``user`` (default: who placed the order) and the reseller's
+    notification address."""
     if kind not in CUSTOMER_KINDS:
         return list(settings.STAFF_ALERT_EMAILS)
-    recipients = [order.user.email]
+    user = user or order.user
+    recipients = [user.email]
     copy_to = order.reseller.notification_email
-    if copy_to and copy_to.lower() != order.user.email.lower():
+    if copy_to and copy_to.lower() != user.email.lower():
         recipients.append(copy_to)
     return recipients
 
 
-def email_prepare(*, order, kind: str, key: str = "") -> Email | None:
-    """The outbox row of this e-mail, created on first use; None when nobody is to receive it."""
-    recipients = email_recipients(order=order, kind=kind)
+def email_prepare(*, order, kind: str, key: str = "", user=None) -> Email | None:
+    """The outbox row of this e-mail, created on first use; None when nobody is to receive it.
+    ``user``: the reseller user it is for, when not the one who placed the order."""
+    user = user or order.user
+    recipients = email_recipients(order=order, kind=kind, user=user)
     if not recipients:
         logger.warning("order %s: no recipient for the %s e-mail", order.pk, kind)
         return None
@@ -77,17 +88,17 @@ def email_prepare(*, order, kind: str, key: str = "") -> Email | None:
         key=key,
         defaults={
             "recipients": recipients,
-            "language": order.user.language if kind in CUSTOMER_KINDS else "it",
+            "language": user.language if kind in CUSTOMER_KINDS else "it",
         },
     )
     return email
 
 
-def email_enqueue(*, order, kind: str, key: str = "") -> Email | None:
+def email_enqueue(*, order, kind: str, key: str = "", user=None) -> Email | None:
     """Prepare the e-mail and have a worker send it once this transaction commits."""
     from notifications.tasks import email_send_task
 
-    email = email_prepare(order=order, kind=kind, key=key)
+    email = email_prepare(order=order, kind=kind, key=key, user=user)
     if email is not None and email.status == Email.Status.PENDING:
         transaction.on_commit(lambda: email_send_task.delay(email.pk), robust=True)
     return email

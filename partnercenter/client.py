@@ -6,6 +6,7 @@ call); GETs get a fresh one. Which calls need app+user tokens follows Partner Ce
 """
 
 import json
+import uuid
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from urllib.parse import quote
@@ -30,9 +31,11 @@ from partnercenter.resources import (
     IndirectReseller,
     NewCustomer,
     Order,
+    PartnerValidation,
     Product,
     Sku,
     Subscription,
+    SubscriptionUpdate,
 )
 from partnercenter.transport import (
     CallBudget,
@@ -45,6 +48,9 @@ from partnercenter.transport import (
 ONMICROSOFT_SUFFIX = ".onmicrosoft.com"
 MICROSOFT_CUSTOMER_AGREEMENT = "MicrosoftCustomerAgreement"
 MCA_ALREADY_ACCEPTED_CODE = "600061"
+SUBSCRIPTION_PAGE_SIZE = 200
+# A runaway "next" link must not keep a sync paging for ever.
+MAX_SUBSCRIPTION_PAGES = 500
 
 
 def _segment(value: str) -> str:
@@ -315,3 +321,73 @@ class PartnerCenterClient:
             params={"order_id": order_id},
         )
         return self._items("subscription_list", Subscription.from_json, body)
+
+    def get_subscription(self, customer_id: str, subscription_id: str) -> Subscription:
+        path = f"/v1/customers/{_segment(customer_id)}/subscriptions/{_segment(subscription_id)}"
+        return self._parse(
+            "subscription_get", Subscription.from_json, self._get("subscription_get", path)
+        )
+
+    def list_subscriptions(self, customer_id: str, *, mpn_id: str = "") -> tuple[Subscription, ...]:
+        """Every subscription of the customer (only reseller ``mpn_id``'s when given), page by
+        page as long as Partner Center gives a ``next`` link."""
+        params: dict = {"size": SUBSCRIPTION_PAGE_SIZE, "offset": 0}
+        if mpn_id:
+            params["mpn_id"] = mpn_id
+        path = f"/v1/customers/{_segment(customer_id)}/subscriptions"
+        found: list[Subscription] = []
+        for _page in range(MAX_SUBSCRIPTION_PAGES):
+            body = self._get("subscription_list", path, params=params)
+            found.extend(self._items("subscription_list", Subscription.from_json, body))
+            has_next = bool(((body or {}).get("links") or {}).get("next"))
+            if not has_next:
+                return tuple(found)
+            params = {**params, "offset": params["offset"] + SUBSCRIPTION_PAGE_SIZE}
+        raise PartnerCenterInvalidResponse("subscription_list: too many pages")
+
+    def update_subscription(
+        self,
+        *,
+        request_id: str,
+        customer_id: str,
+        subscription: Subscription,
+        changes: dict,
+    ) -> SubscriptionUpdate:
+        """PATCH the whole subscription as read, with ``changes`` (camelCase fields) applied and
+        ``If-Match`` its etag: the fields not changed are sent back as they were."""
+        path = f"/v1/customers/{_segment(customer_id)}/subscriptions/{_segment(subscription.id)}"
+        response = self._transport.request(
+            operation="subscription_update",
+            method="PATCH",
+            path=path,
+            token_kind=TokenKind.APP,
+            json_body={**subscription.raw, **changes},
+            request_id=request_id,
+            headers={"If-Match": subscription.etag} if subscription.etag else None,
+        )
+        if response.status == 202:
+            location = (response.headers or {}).get("location", "")
+            return SubscriptionUpdate(
+                is_accepted_for_later=True, subscription=None, location=location
+            )
+        updated = self._parse(
+            "subscription_update", Subscription.from_json, response.body, is_post=True
+        )
+        return SubscriptionUpdate(is_accepted_for_later=False, subscription=updated)
+
+    def validate_resellers(self, partner_ids: Sequence[str]) -> tuple[PartnerValidation, ...]:
+        """Whether each PLA / MPN ID is valid as partner of record (POST, but changes nothing:
+        a fresh MS-RequestId each time)."""
+        body = self._post(
+            "reseller_validation",
+            "/v1/partners/validateresellers",
+            request_id=str(uuid.uuid4()),
+            body={"partnerIds": list(partner_ids)},
+        )
+        return self._parse(
+            "reseller_validation",
+            lambda data: tuple(
+                PartnerValidation.from_json(item) for item in data["validationResults"]
+            ),
+            body,
+        )

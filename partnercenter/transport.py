@@ -36,6 +36,9 @@ REDACTED_QUERY_PARAMETERS = frozenset({"filter"})
 DEFAULT_RETRY_AFTER_SECONDS = 5
 # 503 and 429 mean Partner Center refused the request; 500/502/504 may come after it acted.
 STATUSES_WITH_UNKNOWN_OUTCOME = frozenset({500, 502, 504})
+# Calls that change something: they carry the caller's MS-RequestId, and a lost answer leaves
+# their outcome unknown.
+WRITE_METHODS = frozenset({"POST", "PATCH"})
 # Partner Center answers 403 both for access denied and for business refusals (20002 no
 # relationship, 800088 seat cap, 13605 MCA missing): only these codes, or none, mean access.
 ACCESS_DENIED_CODES = frozenset({"", "400", "2032", "800001", "900150"})
@@ -75,6 +78,7 @@ class CallRecord:
 class ApiResponse:
     status: int
     body: Any
+    headers: dict[str, str] | None = None
 
 
 class PinnedSession(requests.Session):
@@ -136,10 +140,11 @@ class PartnerCenterTransport:
         params: dict | None = None,
         json_body: dict | None = None,
         request_id: str | None = None,
+        headers: dict[str, str] | None = None,
     ) -> ApiResponse:
         """Send one request; raise a PartnerCenterError for anything but a usable 2xx."""
-        if method == "POST" and not request_id:
-            raise ValueError("a POST needs the caller's MS-RequestId (its idempotency key)")
+        if method in WRITE_METHODS and not request_id:
+            raise ValueError(f"a {method} needs the caller's MS-RequestId (its idempotency key)")
         if self._budget is not None:
             self._budget.spend(operation)  # refused before anything is sent or recorded
         ids = {
@@ -149,7 +154,9 @@ class PartnerCenterTransport:
         started = time.monotonic()
         status, error = None, None
         try:
-            response = self._send(method, path, token_kind, params, json_body, ids, operation)
+            response = self._send(
+                method, path, token_kind, params, json_body, ids, operation, headers or {}
+            )
             status = response.status_code
             return _read_response(response, method=method, operation=operation, ids=ids)
         except PartnerCenterError as exc:
@@ -169,8 +176,9 @@ class PartnerCenterTransport:
                 )
             )
 
-    def _send(self, method, path, token_kind, params, json_body, ids, operation):
+    def _send(self, method, path, token_kind, params, json_body, ids, operation, extra_headers):
         headers = {
+            **extra_headers,
             "Authorization": f"Bearer {self._token_provider.access_token(token_kind)}",
             "MS-RequestId": ids["ms_request_id"],
             "MS-CorrelationId": ids["ms_correlation_id"],
@@ -231,15 +239,16 @@ def _was_never_sent(exc: requests.RequestException) -> bool:
 def _read_response(response: requests.Response, *, method: str, operation: str, ids: dict):
     if response.status_code >= 400:
         raise _error_from_response(response, method=method, operation=operation, ids=ids)
+    headers = {name.lower(): value for name, value in response.headers.items()}
     if method == "HEAD" or not response.content:
-        return ApiResponse(status=response.status_code, body=None)
+        return ApiResponse(status=response.status_code, body=None, headers=headers)
     try:
-        return ApiResponse(status=response.status_code, body=response.json())
+        return ApiResponse(status=response.status_code, body=response.json(), headers=headers)
     except ValueError as exc:
         raise PartnerCenterInvalidResponse(
             f"{operation}: answer {response.status_code} is not JSON",
             http_status=response.status_code,
-            outcome_unknown=method == "POST",
+            outcome_unknown=method in WRITE_METHODS,
             **ids,
         ) from exc
 
@@ -257,7 +266,7 @@ def _error_from_response(response, *, method: str, operation: str, ids: dict) ->
     if status >= 500:
         error_class = (
             PartnerCenterOutcomeUnknown
-            if method == "POST" and status in STATUSES_WITH_UNKNOWN_OUTCOME
+            if method in WRITE_METHODS and status in STATUSES_WITH_UNKNOWN_OUTCOME
             else PartnerCenterUnavailable
         )
         return error_class(

@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "checkout",
     "orders",
     "notifications",
+    "subscriptions",
 ]
 
 MIDDLEWARE = [
@@ -249,6 +250,14 @@ CELERY_BEAT_SCHEDULE = {
     "orders-check-relationships": {
         "task": "orders.tasks.orders_check_relationships_task",
         "schedule": 900.0,
+    },
+    "subscriptions-sync-nightly": {
+        "task": "subscriptions.tasks.subscriptions_sync_task",
+        "schedule": crontab(hour=3, minute=15),
+    },
+    "change-requests-sweep": {
+        "task": "subscriptions.tasks.change_requests_sweep_task",
+        "schedule": 300.0,
     },
 }
 

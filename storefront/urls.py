@@ -15,6 +15,7 @@ urlpatterns = [
     path("carrello/", include("checkout.urls")),
     path("ordini/", include("orders.urls")),
     path("clienti/", include("tenants.urls")),
+    path("sottoscrizioni/", include("subscriptions.urls")),
     path("admin/", admin.site.urls),
 ]
 

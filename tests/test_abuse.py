@@ -50,6 +50,8 @@ from storefront.tests.factories import (
     StaffUserFactory,
     UserFactory,
 )
+from subscriptions.models import ChangeRequest, Subscription
+from subscriptions.tests.factories import mirrored_subscription
 from tenants.models import CheckoutDraft, Customer
 from tenants.tests.factories import (
     CONTOSO_PREFIX,
@@ -87,6 +89,7 @@ class Side:
     base_line: CartLine
     addon_line: CartLine
     draft_prefix: str
+    subscription: Subscription  # the order's base subscription, in the mirror
     secrets: tuple[str, ...]
 
 
@@ -118,6 +121,7 @@ def build_side(*, name: str, slug: str, mpn_id: str, partner_center_tenant_id: s
     )
     pending_customer = fabrikam_customer(reseller=reseller)
     order = placed_order(user=user, customer=customer, addon_quantity=2)
+    subscription = mirrored_subscription(order=order, title=f"Sottoscrizione {name} Business")
     cart = checked_out_cart(user=user, quantity=5, addon_quantity=3)
     draft_prefix = f"{slug}bozza"
     draft_ready_to_confirm(
@@ -132,7 +136,10 @@ def build_side(*, name: str, slug: str, mpn_id: str, partner_center_tenant_id: s
         base_line=cart.lines.get(base_line=None),
         addon_line=cart.lines.exclude(base_line=None).get(),
         draft_prefix=draft_prefix,
+        subscription=subscription,
         secrets=(
+            subscription.title,
+            subscription.partner_center_id,
             reseller.company_name,
             user.email,
             customer.company_name,
@@ -214,6 +221,8 @@ def snapshot_query() -> str:
         "order": Order._meta.db_table,
         "order_line": OrderLine._meta.db_table,
         "order_event": OrderEvent._meta.db_table,
+        "subscription": Subscription._meta.db_table,
+        "change_request": ChangeRequest._meta.db_table,
     }
     by_reseller = {
         "users": "SELECT t.reseller_id, ROW(t.id, t.email, t.password, t.language, t.is_active)"
@@ -230,6 +239,9 @@ def snapshot_query() -> str:
         "JOIN {order} o ON o.id = t.order_id",
         "order events": "SELECT o.reseller_id, t::text, t.id FROM {order_event} t "
         "JOIN {order} o ON o.id = t.order_id",
+        "subscriptions": "SELECT t.reseller_id, t::text, t.id FROM {subscription} t",
+        "change requests": "SELECT s.reseller_id, t::text, t.id FROM {change_request} t "
+        "JOIN {subscription} s ON s.id = t.subscription_id",
     }
     quoted = {key: connection.ops.quote_name(table) for key, table in tables.items()}
     # Built from the models' table names and the constants above only: nothing typed reaches it.
@@ -375,6 +387,13 @@ def latest_terms_data(world: World) -> dict:
     }
 
 
+SUBSCRIPTION_CHANGE_KEY = "6f0c3b7e-1d2a-4b5c-8d9e-0f1a2b3c4d5e"
+
+
+def subscription_change_data(**fields) -> dict:
+    return {"idempotency_key": SUBSCRIPTION_CHANGE_KEY, "action": "confirm", **fields}
+
+
 ROUTES = [
     # storefront/
     Route("home", own={"GET": 302, "POST": 302, "HEAD": 302}),
@@ -513,6 +532,38 @@ ROUTES = [
         own=PAGE,
         data=lambda world: {"prefix": CONTOSO_PREFIX},
         calls_partner_center=True,
+    ),
+    # subscriptions/: pages read the mirror; changes and «Aggiorna» are enqueued, never run here
+    Route("subscriptions:subscription_list", own=PAGE, data=lambda world: {"q": "Business"}),
+    Route(
+        "subscriptions:subscription_detail",
+        own=PAGE,
+        kwargs=lambda world: {"pk": world.alfa.subscription.pk},
+        owns_object=True,
+    ),
+    Route(
+        "subscriptions:subscription_refresh",
+        own=ACTION,
+        kwargs=lambda world: {"pk": world.alfa.subscription.pk},
+        owns_object=True,
+    ),
+    *(
+        Route(
+            f"subscriptions:{name}",
+            own=STEP,
+            kwargs=lambda world: {"pk": world.alfa.subscription.pk},
+            data=data,
+            owns_object=True,
+        )
+        for name, data in (
+            ("add_seats", lambda world: subscription_change_data(seats="2")),
+            ("remove_seats", lambda world: subscription_change_data(seats="1")),
+            (
+                "cancel",
+                lambda world: subscription_change_data(confirm_name=world.alfa.subscription.title),
+            ),
+            ("auto_renew", lambda world: subscription_change_data(enabled="off")),
+        )
     ),
 ]
 ROUTES_BY_NAME = {route.name: route for route in ROUTES}
@@ -965,6 +1016,44 @@ FORM_ENDPOINTS = [
         "GET",
         ALFA,
         valid=lambda world: {"stato": "placed", "pagina": "1"},
+    ),
+    FormEndpoint(
+        "subscription-filters",
+        "subscriptions:subscription_list",
+        "GET",
+        ALFA,
+        valid=lambda world: {
+            "q": "Business",
+            "cliente": world.alfa.customer.pk,
+            "prodotto": world.alfa.subscription.product_id,
+            "stato": "active",
+            "finestra": "on",
+            "rinnovo": "on",
+            "senza_rinnovo": "on",
+            "pagina": "1",
+        },
+        echoed=("q",),
+    ),
+    *(
+        FormEndpoint(
+            f"subscription-{name}",
+            f"subscriptions:{name}",
+            "POST",
+            ALFA,
+            kwargs=lambda world: {"pk": world.alfa.subscription.pk},
+            valid=valid,
+            echoed=echoed,
+        )
+        for name, valid, echoed in (
+            ("add_seats", lambda world: subscription_change_data(seats="2"), ("seats",)),
+            ("remove_seats", lambda world: subscription_change_data(seats="1"), ("seats",)),
+            (
+                "cancel",
+                lambda world: subscription_change_data(confirm_name=world.alfa.subscription.title),
+                (),
+            ),
+            ("auto_renew", lambda world: subscription_change_data(enabled="off"), ()),
+        )
     ),
     FormEndpoint(
         "catalog-search",

@@ -4,8 +4,8 @@ from storefront.tests.factories import UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-ITALIAN_NAVIGATION = ["Catalogo", "Carrello", "Ordini", "Clienti"]
-ENGLISH_NAVIGATION = ["Catalog", "Cart", "Orders", "Customers"]
+ITALIAN_NAVIGATION = ["Catalogo", "Carrello", "Ordini", "Sottoscrizioni", "Clienti"]
+ENGLISH_NAVIGATION = ["Catalog", "Cart", "Orders", "Subscriptions", "Customers"]
 
 
 def navigation_labels(page) -> list[str]:

@@ -11,6 +11,7 @@ from notifications.models import Email
 from notifications.services import email_enqueue
 from orders.errors import OrderTransitionError
 from orders.models import FINAL_STATUSES, ORDER_TRANSITIONS, Order, OrderEvent, OrderStatus
+from orders.signals import order_activated
 
 logger = logging.getLogger(__name__)
 
@@ -102,6 +103,10 @@ def order_set_status(
         )
         if to_status == OrderStatus.FAILED:
             _queue_staff_alert(order, event)
+        if to_status == OrderStatus.ACTIVE:
+            transaction.on_commit(
+                lambda: order_activated.send(sender=Order, order_id=order_id), robust=True
+            )
     logger.info(
         "order %s: %s -> %s (%s)", order.number, from_status, to_status, order.failure_reason
     )

@@ -16,7 +16,10 @@ from partnercenter.resources.commerce import (
     Order,
     OrderError,
     OrderLineItem,
+    PartnerValidation,
+    RefundBucket,
     Subscription,
+    SubscriptionUpdate,
 )
 from partnercenter.resources.customers import (
     Address,
@@ -51,8 +54,11 @@ __all__ = [
     "Order",
     "OrderError",
     "OrderLineItem",
+    "PartnerValidation",
     "Product",
+    "RefundBucket",
     "Sku",
     "Subscription",
+    "SubscriptionUpdate",
     "Term",
 ]

@@ -1,6 +1,6 @@
 """Carts, checkout results, orders and subscriptions."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 
@@ -190,19 +190,48 @@ class CheckoutResult:
 
 
 @dataclass(frozen=True)
+class RefundBucket:
+    """Seats of one purchase or seat addition that may still be removed, and until when."""
+
+    quantity: int
+    allowed_until: datetime
+
+    @classmethod
+    def from_json(cls, data: dict) -> "RefundBucket":
+        allowed_until = _parse_datetime(data["allowedUntilDateTime"])
+        if allowed_until is None:
+            raise ValueError("refund bucket without allowedUntilDateTime")
+        return cls(quantity=int(data["quantity"]), allowed_until=allowed_until)
+
+
+@dataclass(frozen=True)
 class Subscription:
+    """A Partner Center subscription; ``raw`` is the whole resource as read, which a PATCH sends
+    back with only the changed fields altered (Microsoft asks for the full resource)."""
+
     id: str
     offer_id: str
     offer_name: str
     friendly_name: str
     quantity: int
-    status: str  # "pending", then "active"
+    status: str  # "pending", "active", "suspended", "deleted", "expired", "disabled"
     term_duration: str
     billing_cycle: str
     order_id: str
     partner_id: str
     creation_date: datetime | None
     commitment_end_date: datetime | None
+    entitlement_id: str = ""
+    parent_subscription_id: str = ""
+    auto_renew_enabled: bool = True
+    effective_start_date: datetime | None = None
+    cancellation_allowed_until: datetime | None = None
+    refundable_quantity: int = 0
+    refund_buckets: tuple[RefundBucket, ...] = ()
+    contract_type: str = ""
+    actions: tuple[str, ...] = ()
+    etag: str = ""
+    raw: dict = field(default_factory=dict, compare=False, hash=False, repr=False)
 
     @property
     def is_active(self) -> bool:
@@ -210,6 +239,8 @@ class Subscription:
 
     @classmethod
     def from_json(cls, data: dict) -> "Subscription":
+        refundable = data.get("refundableQuantity") or {}
+        attributes = data.get("attributes") or {}
         return cls(
             id=data["id"],
             offer_id=data.get("offerId", ""),
@@ -223,4 +254,46 @@ class Subscription:
             partner_id=str(data.get("partnerId") or ""),
             creation_date=_parse_datetime(data.get("creationDate")),
             commitment_end_date=_parse_datetime(data.get("commitmentEndDate")),
+            entitlement_id=str(data.get("entitlementId") or ""),
+            parent_subscription_id=str(data.get("parentSubscriptionId") or ""),
+            auto_renew_enabled=bool(data.get("autoRenewEnabled", True)),
+            effective_start_date=_parse_datetime(data.get("effectiveStartDate")),
+            cancellation_allowed_until=_parse_datetime(data.get("cancellationAllowedUntilDate")),
+            refundable_quantity=int(refundable.get("totalQuantity") or 0),
+            refund_buckets=tuple(
+                RefundBucket.from_json(bucket) for bucket in refundable.get("details") or ()
+            ),
+            contract_type=str(data.get("contractType") or ""),
+            actions=tuple(str(action) for action in data.get("actions") or ()),
+            etag=str(attributes.get("etag") or ""),
+            raw=dict(data),
+        )
+
+
+@dataclass(frozen=True)
+class SubscriptionUpdate:
+    """The answer to a PATCH: 200 with the changed subscription, or 202 accepted (``location``
+    to poll) when Partner Center finishes the change later."""
+
+    is_accepted_for_later: bool
+    subscription: Subscription | None
+    location: str = ""
+
+
+@dataclass(frozen=True)
+class PartnerValidation:
+    """One result of POST /v1/partners/validateresellers."""
+
+    partner_id: str
+    is_valid: bool
+    error_code: str = ""
+    error_description: str = ""
+
+    @classmethod
+    def from_json(cls, data: dict) -> "PartnerValidation":
+        return cls(
+            partner_id=str(data["partnerId"]),
+            is_valid=bool(data["isValidPartnerIdOnRecord"]),
+            error_code=str(data.get("errorCode") or ""),
+            error_description=str(data.get("errorDescription") or ""),
         )

@@ -17,7 +17,7 @@ from partnercenter.sandbox.calls import CallLog
 from partnercenter.sandbox.config import SandboxConfig
 from partnercenter.sandbox.control import ControlApi
 from partnercenter.sandbox.faults import FaultInjector
-from partnercenter.sandbox.handlers import catalog, commerce, customers, partners
+from partnercenter.sandbox.handlers import catalog, commerce, customers, partners, subscriptions
 from partnercenter.sandbox.http import (
     ApiError,
     RequestContext,
@@ -87,6 +87,21 @@ ROUTES = {
     "subscription_list": Route(
         "/v1/customers/<customer_id>/subscriptions", ("GET",), commerce.subscriptions, APP
     ),
+    "subscription_get": Route(
+        "/v1/customers/<customer_id>/subscriptions/<subscription_id>",
+        ("GET",),
+        subscriptions.subscription_get,
+        APP,
+    ),
+    "subscription_update": Route(
+        "/v1/customers/<customer_id>/subscriptions/<subscription_id>",
+        ("PATCH",),
+        subscriptions.subscription_patch,
+        APP,
+    ),
+    "reseller_validation": Route(
+        "/v1/partners/validateresellers", ("POST",), subscriptions.validate_resellers, APP
+    ),
     "openid_configuration": Route(
         "/<tenant>/v2.0/.well-known/openid-configuration", ("GET",), openid_configuration, ""
     ),
@@ -105,7 +120,7 @@ class SandboxApp:
         self._routes = Map(rules)
         with self.store.lock:
             if self.store.is_empty():
-                self.store.reset()
+                self.store.reset(with_demo_subscriptions=True)
         self._control = ControlApi(self) if config.control_api_enabled else None
 
     def __call__(self, environ, start_response):
@@ -153,19 +168,23 @@ class SandboxApp:
                 return exc.response
 
     def _run_once(self, ctx: RequestContext, route: Route, call: dict) -> SandboxResponse:
-        """Run the handler, unless this POST was already done under the same MS-RequestId."""
-        is_idempotent = ctx.request.method == "POST" and bool(ctx.request_id)
-        replay_key = f"POST {ctx.request.path} {ctx.request_id}"
+        """Run the handler, unless this POST or PATCH was already done under the same
+        MS-RequestId."""
+        method = ctx.request.method
+        is_idempotent = method in ("POST", "PATCH") and bool(ctx.request_id)
+        replay_key = f"{method} {ctx.request.path} {ctx.request_id}"
         if is_idempotent:
             done = self.store.get("idempotency", replay_key)
             if done is not None:
                 call["replayed"] = True
-                return SandboxResponse(done["status"], done["body"])
+                return SandboxResponse(done["status"], done["body"], done.get("headers") or {})
         answer = route.handler(ctx)
         answer.body = with_collection_links(answer.body, ctx.self_uri)
         if is_idempotent and 200 <= answer.status < 300:
             self.store.put(
-                "idempotency", replay_key, {"status": answer.status, "body": answer.body}
+                "idempotency",
+                replay_key,
+                {"status": answer.status, "body": answer.body, "headers": answer.headers},
             )
         self.store.commit()
         return answer

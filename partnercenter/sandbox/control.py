@@ -6,13 +6,16 @@ the routes. Never part of what production serves.
 
 import html
 import json
+import re
+import time
 import uuid
 
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request, Response
 
-from partnercenter.sandbox.store import DEFAULT_DELAYS
+from partnercenter.sandbox.http import iso
+from partnercenter.sandbox.store import DEFAULT_DELAYS, DEFAULT_SUBSCRIPTION_OPTIONS
 
 TENANT_FIELDS = (
     "company_name",
@@ -45,6 +48,13 @@ class ControlApi:
                 Rule("/_sandbox/calls", methods=("GET", "DELETE"), endpoint="calls"),
                 Rule("/_sandbox/duplicates", methods=("GET",), endpoint="duplicates"),
                 Rule("/_sandbox/invitation", methods=("GET", "POST"), endpoint="invitation"),
+                Rule("/_sandbox/clock", methods=("GET", "POST"), endpoint="clock"),
+                Rule(
+                    "/_sandbox/subscriptions/options",
+                    methods=("GET", "POST"),
+                    endpoint="subscription_options",
+                ),
+                Rule("/_sandbox/subscriptions/changes", methods=("GET",), endpoint="changes"),
             ],
             strict_slashes=False,
         )
@@ -68,7 +78,10 @@ class ControlApi:
         return _json({"routes": sorted(rule.rule for rule in self._routes.iter_rules())})
 
     def _reset(self, request, body) -> Response:
-        self._store.reset(with_demo_set=body.get("demo", True))
+        self._store.reset(
+            with_demo_set=body.get("demo", True),
+            with_demo_subscriptions=bool(body.get("demo_subscriptions", False)),
+        )
         self._app.faults.clear()
         self._app.faults.seed(body.get("seed"))
         self._app.calls.clear()
@@ -170,6 +183,30 @@ class ControlApi:
     def _duplicates(self, request, body) -> Response:
         return _json(self._store.duplicates())
 
+    def _clock(self, request, body) -> Response:
+        """Business time: read it, or move it forward by an ISO 8601 duration (``advance``)."""
+        if request.method == "POST":
+            seconds = iso_duration_seconds(str(body["advance"]))
+            self._store.set_setting("clock_offset_seconds", self._store.clock_offset() + seconds)
+        offset = self._store.clock_offset()
+        now = time.time() + offset
+        return _json({"now": iso(now), "offset_seconds": offset})
+
+    def _subscription_options(self, request, body) -> Response:
+        if request.method == "POST":
+            unknown = set(body) - set(DEFAULT_SUBSCRIPTION_OPTIONS)
+            if unknown:
+                raise ValueError(f"unknown options: {', '.join(sorted(unknown))}")
+            if body.get("patch_mode", "200") not in ("200", "202"):
+                raise ValueError("patch_mode is 200 or 202")
+            options = {**self._store.subscription_options(), **body}
+            options["patch_completion_reads"] = max(1, int(options["patch_completion_reads"]))
+            self._store.set_setting("subscription_options", options)
+        return _json(self._store.subscription_options())
+
+    def _changes(self, request, body) -> Response:
+        return _json(self._store.all("change"))
+
     def _invitation(self, request, body) -> Response:
         values = request.form if request.method == "POST" else request.args
         domain = values.get("domain", "").strip().lower()
@@ -186,6 +223,28 @@ class ControlApi:
                 "con il partner. Puoi chiudere questa pagina.</p>",
             )
         return _page("Accetta l'invito del partner", _invitation_form(domain, partner_id))
+
+
+_DURATION = re.compile(
+    r"P(?:(?P<weeks>\d+)W)?(?:(?P<days>\d+)D)?"
+    r"(?:T(?:(?P<hours>\d+)H)?(?:(?P<minutes>\d+)M)?(?:(?P<seconds>\d+(?:\.\d+)?)S)?)?"
+)
+
+
+def iso_duration_seconds(text: str) -> float:
+    """``P8D``, ``PT36H``, ``P1W``, ``P7DT1M``: weeks, days and time only, since months and
+    years have no fixed length (advance by days instead)."""
+    match = _DURATION.fullmatch(text.strip().upper())
+    if match is None or text.strip().upper() in ("P", "PT"):
+        raise ValueError(f"not an ISO 8601 duration of weeks, days and time: {text!r}")
+    parts = {name: float(value or 0) for name, value in match.groupdict().items()}
+    return (
+        parts["weeks"] * 7 * 86400
+        + parts["days"] * 86400
+        + parts["hours"] * 3600
+        + parts["minutes"] * 60
+        + parts["seconds"]
+    )
 
 
 def _invitation_form(domain: str, partner_id: str) -> str:

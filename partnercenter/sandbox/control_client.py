@@ -35,10 +35,17 @@ class SandboxControl:
     # --- State -----------------------------------------------------------------------------
 
     def reset(
-        self, *, demo: bool = True, seed: int | None = None, delays: dict | None = None
+        self,
+        *,
+        demo: bool = True,
+        seed: int | None = None,
+        delays: dict | None = None,
+        demo_subscriptions: bool = False,
     ) -> dict:
-        """Back to the demo set (or empty), no faults, empty call log, new catalog ids."""
-        return self._call("POST", "reset", {"demo": demo, "seed": seed, "delays": delays or {}})
+        """Back to the demo set (or empty), no faults, empty call log, new catalog ids, the
+        business clock on wall time; ``demo_subscriptions`` loads Contoso's (README.md)."""
+        body = {"demo": demo, "seed": seed, "delays": delays or {}}
+        return self._call("POST", "reset", {**body, "demo_subscriptions": demo_subscriptions})
 
     def state(self) -> dict:
         return self._call("GET", "state")
@@ -103,3 +110,22 @@ class SandboxControl:
     def duplicates(self) -> dict:
         """Customers, orders and subscriptions created twice for the same logical request."""
         return self._call("GET", "duplicates")
+
+    # --- Subscriptions and the business clock ------------------------------------------------
+
+    def clock(self) -> dict:
+        """Business time: ``{"now": ISO 8601, "offset_seconds"}``."""
+        return self._call("GET", "clock")
+
+    def advance_clock(self, duration: str) -> dict:
+        """Move business time forward by an ISO 8601 duration (``P8D``, ``PT36H``)."""
+        return self._call("POST", "clock", {"advance": duration})
+
+    def set_subscription_options(self, **options) -> dict:
+        """patch_mode ("200" or "202"), patch_completion_reads (for 202: the change shows on
+        that many GETs of the subscription later)."""
+        return self._call("POST", "subscriptions/options", options)
+
+    def subscription_changes(self) -> list[dict]:
+        """Every change a PATCH made: subscription_id, ms_request_id, changes, from_quantity."""
+        return self._call("GET", "subscriptions/changes")

@@ -96,3 +96,52 @@ def find_sku(product_id: str, sku_id: str) -> tuple[dict, dict] | None:
                 if sku["id"] == sku_id:
                     return product, sku
     return None
+
+
+# Contoso's subscriptions bought before the storefront existed (loaded by `make run`'s sandbox,
+# not by the tests' resets): the sync lists them for staff as "in Partner Center, never sold here".
+DEMO_SUBSCRIPTION_IDS = (
+    "5e0c1d2a-3b4c-4d5e-8f6a-7b8c9d0e1f2a",
+    "6f1d2e3b-4c5d-4e6f-9a7b-8c9d0e1f2a3b",
+)
+
+
+def demo_subscriptions() -> list[dict]:
+    import time
+
+    started = time.time() - 40 * 24 * 3600  # a month and more ago: the window is closed
+    common = {
+        "customer_id": CONTOSO_TENANT_ID,
+        "order_id": "demo-order-contoso",
+        "created_at": 0,
+        "term_started_at": started,
+        "business_created_at": started,
+        "status": "active",
+        "auto_renew": True,
+        "version": 1,
+        "parent_id": "",
+        "pending_patch": None,
+        "buckets": [],
+        "term_duration": "P1Y",
+        "billing_cycle": "monthly",
+    }
+    return [
+        {
+            **common,
+            "id": DEMO_SUBSCRIPTION_IDS[0],
+            "entitlement_id": "0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d",
+            "offer_id": "CFQ7TTC0LH16:0001",
+            "offer_name": "Exchange Online (Plan 1)",
+            "quantity": 10,
+            "partner_id": DEMO_RESELLER_MPN_ID,
+        },
+        {
+            **common,
+            "id": DEMO_SUBSCRIPTION_IDS[1],
+            "entitlement_id": "1b2c3d4e-5f6a-4b7c-9d8e-0f1a2b3c4d5e",
+            "offer_id": "CFQ7TTC0LH18:0001",
+            "offer_name": "Microsoft 365 Business Basic",
+            "quantity": 4,
+            "partner_id": "2345678",  # another reseller's: never listed for the demo reseller
+        },
+    ]

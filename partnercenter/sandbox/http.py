@@ -157,6 +157,12 @@ class RequestContext:
         return f"{path}?{query}" if query else path
 
     @property
+    def business_now(self) -> float:
+        """Partner Center's business time (terms, windows, renewals): the wall clock moved by
+        /_sandbox/clock. Token lifetimes and technical delays keep ``now``."""
+        return self.now + self.store.clock_offset()
+
+    @property
     def request_id(self) -> str:
         return self.request.headers.get("MS-RequestId", "")
 

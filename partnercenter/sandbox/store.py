@@ -21,6 +21,13 @@ DEFAULT_DELAYS = {
     "token_lifetime_seconds": 3600.0,
 }
 DUPLICATE_KINDS = ("customers", "orders", "subscriptions")
+# Where Microsoft's behaviour is unconfirmed the sandbox can play either candidate (README.md).
+DEFAULT_SUBSCRIPTION_OPTIONS = {
+    # "200": a PATCH answers with the changed subscription; "202": Location, and the change
+    # shows on the n-th GET of that subscription (a count, not a time: tests never sleep).
+    "patch_mode": "200",
+    "patch_completion_reads": 2,
+}
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS document (
@@ -80,9 +87,16 @@ class SandboxStore:
     def delays(self) -> dict:
         return {**DEFAULT_DELAYS, **(self.setting("delays") or {})}
 
+    def subscription_options(self) -> dict:
+        return {**DEFAULT_SUBSCRIPTION_OPTIONS, **(self.setting("subscription_options") or {})}
+
+    def clock_offset(self) -> float:
+        """Seconds the business clock runs ahead of the wall clock (/_sandbox/clock)."""
+        return float(self.setting("clock_offset_seconds") or 0)
+
     def count_duplicate(self, kind: str, by: int = 1) -> None:
         counts = self.duplicates()
-        counts[kind] += by
+        counts[kind] = counts.get(kind, 0) + by  # "changes" appears with its first duplicate
         self.set_setting("duplicates", counts)
 
     def duplicates(self) -> dict:
@@ -90,8 +104,11 @@ class SandboxStore:
 
     # --- Reset --------------------------------------------------------------------------
 
-    def reset(self, *, with_demo_set: bool = True) -> None:
-        """Forget everything; load the demo set; new availability ids (catalog ids change)."""
+    def reset(self, *, with_demo_set: bool = True, with_demo_subscriptions: bool = False) -> None:
+        """Forget everything; load the demo set; new availability ids (catalog ids change).
+
+        The demo subscriptions (README.md) are loaded on request only: tests count what they buy.
+        """
         self._db.execute("DELETE FROM document")
         self.rotate_availability_ids()
         if with_demo_set:
@@ -99,6 +116,9 @@ class SandboxStore:
                 self.put("reseller", reseller["mpn_id"], dict(reseller))
             for tenant in demo.DEMO_TENANTS:
                 self.put("tenant", tenant["id"], {**tenant, "created_at": 0})
+        if with_demo_set and with_demo_subscriptions:
+            for subscription in demo.demo_subscriptions():
+                self.put("subscription", subscription["id"], subscription)
         self.commit()
 
     # --- Lookups ------------------------------------------------------------------------

@@ -14,24 +14,21 @@
   quantities, terms, billing, partner of record) is counted, with its subscriptions.
 """
 
-import calendar
 import uuid
-from datetime import UTC, datetime, timedelta
 
 from partnercenter.sandbox import demo
+from partnercenter.sandbox.handlers import subscriptions as subscription_handlers
 from partnercenter.sandbox.handlers.customers import related_customer
 from partnercenter.sandbox.http import (
     RequestContext,
     SandboxResponse,
     api_error,
-    collection,
     iso,
     link,
     pick,
 )
 
 CART_LIFETIME_SECONDS = 7 * 24 * 3600
-TERM_MONTHS = {"P1M": 1, "P1Y": 12, "P3Y": 36}
 
 
 # --- Carts ---------------------------------------------------------------------------------
@@ -202,7 +199,9 @@ def _seat_cap_refusal(ctx: RequestContext, customer: dict, line: dict) -> tuple[
     owned = sum(
         subscription["quantity"]
         for subscription in ctx.store.all("subscription")
-        if subscription["customer_id"] == customer["id"] and subscription["offer_id"] == offer_id
+        if subscription["customer_id"] == customer["id"]
+        and subscription["offer_id"] == offer_id
+        and subscription.get("status", "active") in ("active", "suspended")
     )
     remaining = sku["maximumQuantity"] - owned
     if line["quantity"] <= remaining:
@@ -242,19 +241,18 @@ def _place_order(ctx: RequestContext, customer: dict, cart: dict, lines: list) -
 
 def _subscribe(ctx: RequestContext, customer: dict, order: dict, number: int, line: dict) -> dict:
     product, sku = demo.find_sku(*line["catalogItemId"].split(":")[:2])
-    subscription = {
-        "id": str(uuid.uuid4()),
-        "customer_id": customer["id"],
-        "order_id": order["id"],
-        "offer_id": f"{product['id']}:{sku['id']}",
-        "offer_name": sku["title"],
-        "quantity": line["quantity"],
-        "term_duration": line["termDuration"],
-        "billing_cycle": line["billingCycle"],
-        "partner_id": _transaction_reseller(line),
-        "created_at": ctx.now,
-    }
-    ctx.store.put("subscription", subscription["id"], subscription)
+    subscription = subscription_handlers.new_subscription(
+        ctx,
+        customer_id=customer["id"],
+        order_id=order["id"],
+        offer_id=f"{product['id']}:{sku['id']}",
+        offer_name=sku["title"],
+        quantity=line["quantity"],
+        term_duration=line["termDuration"],
+        billing_cycle=line["billingCycle"],
+        partner_id=_transaction_reseller(line),
+        parent_id=_base_subscription_id(ctx, customer, order, sku),
+    )
     return {
         "lineItemNumber": number,
         "offerId": line["catalogItemId"],
@@ -268,6 +266,21 @@ def _subscribe(ctx: RequestContext, customer: dict, order: dict, number: int, li
             "subscription": link(f"/customers/{customer['id']}/subscriptions/{subscription['id']}")
         },
     }
+
+
+def _base_subscription_id(ctx: RequestContext, customer: dict, order: dict, sku: dict) -> str:
+    """An add-on's parentSubscriptionId: its base in the same order first, else one owned."""
+    if not sku["isAddon"]:
+        return ""
+    owned = [
+        subscription
+        for subscription in ctx.store.all("subscription")
+        if subscription["customer_id"] == customer["id"]
+        and subscription["offer_id"] in sku["prerequisiteSkus"]
+        and subscription["status"] in ("active", "suspended")
+    ]
+    owned.sort(key=lambda subscription: subscription["order_id"] != order["id"])
+    return owned[0]["id"] if owned else ""
 
 
 # --- Orders and subscriptions ------------------------------------------------------------
@@ -311,48 +324,4 @@ def order_get(ctx: RequestContext) -> SandboxResponse:
 
 
 def subscriptions(ctx: RequestContext) -> SandboxResponse:
-    customer = related_customer(ctx, ctx.args["customer_id"])
-    order_id = ctx.query("order_id")
-    if order_id and _visible_order(ctx, customer, order_id) is None:
-        return SandboxResponse(200, collection([]))
-    items = [
-        subscription_json(ctx, subscription)
-        for subscription in ctx.store.all("subscription")
-        if subscription["customer_id"] == customer["id"]
-        and (not order_id or subscription["order_id"] == order_id)
-    ]
-    return SandboxResponse(200, collection(items))
-
-
-def subscription_json(ctx: RequestContext, subscription: dict) -> dict:
-    is_active = _has_settled(ctx, subscription["created_at"], "subscription_activation_seconds")
-    start = datetime.fromtimestamp(subscription["created_at"], UTC)
-    end = _add_months(start, TERM_MONTHS.get(subscription["term_duration"], 1)) - timedelta(days=1)
-    return {
-        "id": subscription["id"],
-        "offerId": subscription["offer_id"],
-        "offerName": subscription["offer_name"],
-        "friendlyName": subscription["offer_name"],
-        "quantity": subscription["quantity"],
-        "unitType": "Licenses",
-        "creationDate": iso(subscription["created_at"]),
-        "effectiveStartDate": iso(subscription["created_at"]),
-        "commitmentEndDate": iso(end.timestamp()),
-        "status": "active" if is_active else "pending",
-        "autoRenewEnabled": True,
-        "isTrial": False,
-        "billingType": "license",
-        "billingCycle": subscription["billing_cycle"],
-        "termDuration": subscription["term_duration"],
-        "partnerId": subscription["partner_id"],
-        "orderId": subscription["order_id"],
-        "attributes": {"objectType": "Subscription"},
-    }
-
-
-def _add_months(moment: datetime, months: int) -> datetime:
-    month_index = moment.month - 1 + months
-    year, month = moment.year + month_index // 12, month_index % 12 + 1
-    return moment.replace(
-        year=year, month=month, day=min(moment.day, calendar.monthrange(year, month)[1])
-    )
+    return subscription_handlers.subscription_list(ctx, visible_order=_visible_order)

@@ -1,16 +1,23 @@
+"""Orders, change requests and the mirror against Partner Center (subscriptions/reconciliation.py).
+
+It lives here, above orders, because it knows about change requests; orders' own comparison is
+orders.reconciliation.
+"""
+
 from django.core.management.base import BaseCommand, CommandError
 
 from orders.models import Order, OrderStatus
-from orders.reconciliation import order_reconcile_subscriptions
 from partnercenter.errors import PartnerCenterError
 from partnercenter.services import partner_center_client
+from subscriptions.reconciliation import change_requests_stuck, subscriptions_reconcile_order
 
 
 class Command(BaseCommand):
     help = (
         "Report the differences between the subscriptions the storefront recorded for its active "
-        "orders (or one order) and those Partner Center has: missing, unknown, status, quantity. "
-        "Reads only: differences are for staff to look into."
+        "orders (or one order) and those Partner Center has: missing, unknown, status, quantity "
+        "(less what completed change requests explain), the mirror lagging behind, change "
+        "requests open for over an hour. Reads only: differences are for staff to look into."
     )
 
     def add_arguments(self, parser):
@@ -22,12 +29,16 @@ class Command(BaseCommand):
         try:
             with partner_center_client() as client:
                 for each in orders:
-                    found = order_reconcile_subscriptions(order=each, client=client)
+                    found = subscriptions_reconcile_order(order=each, client=client)
                     for difference in found:
                         self.stdout.write(str(difference))
                     differences += found
         except PartnerCenterError as exc:
             raise CommandError(f"Partner Center could not answer: {exc.message}") from exc
+        if order is None:
+            for stuck in change_requests_stuck():
+                self.stdout.write(str(stuck))
+                differences.append(stuck)
         summary = f"{len(orders)} orders checked, {len(differences)} differences."
         style = self.style.WARNING if differences else self.style.SUCCESS
         self.stdout.write(style(summary))

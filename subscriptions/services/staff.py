@@ -1,0 +1,37 @@
+"""Staff's actions on change requests (the admin), through the same state machine."""
+
+from subscriptions import errors
+from subscriptions.models import OPEN_CHANGE_STATUSES, ChangeRequest, ChangeStatus
+from subscriptions.services.status import (
+    Actor,
+    change_request_enqueue,
+    change_request_set_status,
+)
+
+
+def change_request_retry(*, change_request_id: int, staff_user, note: str = "") -> ChangeRequest:
+    """Send a failed request again (a new MS-RequestId: the failure was a definite answer)."""
+    change = change_request_set_status(
+        change_request_id=change_request_id,
+        to_status=ChangeStatus.SUBMITTED,
+        actor=Actor.STAFF,
+        actor_user=staff_user,
+        message=f"Riprova dello staff ({staff_user.email}). {note}".strip(),
+        changes={"ms_request_id": "", "accepted_location": "", "attention_due_at": None},
+        expected_from=frozenset({ChangeStatus.FAILED}),
+    )
+    change_request_enqueue(change_request_id=change.pk)
+    return change
+
+
+def change_request_cancel(*, change_request_id: int, staff_user, note: str = "") -> ChangeRequest:
+    """Close a request that must not run (or be retried); a PATCH already sent is not undone."""
+    return change_request_set_status(
+        change_request_id=change_request_id,
+        to_status=ChangeStatus.CANCELLED,
+        actor=Actor.STAFF,
+        actor_user=staff_user,
+        message=f"Annullata dallo staff ({staff_user.email}). {note}".strip(),
+        changes={"failure_code": errors.CANCELLED_BY_STAFF},
+        expected_from=frozenset({*OPEN_CHANGE_STATUSES, ChangeStatus.FAILED}),
+    )

@@ -1,0 +1,35 @@
+from django.urls import path
+
+from subscriptions import views
+from subscriptions.models import ChangeRequest
+
+app_name = "subscriptions"
+urlpatterns = [
+    path("", views.subscription_list, name="subscription_list"),
+    path("<int:pk>/", views.subscription_detail, name="subscription_detail"),
+    path("<int:pk>/aggiorna/", views.subscription_refresh, name="subscription_refresh"),
+    path(
+        "<int:pk>/aggiungi-licenze/",
+        views.subscription_change,
+        {"kind": ChangeRequest.Kind.ADD_SEATS},
+        name="add_seats",
+    ),
+    path(
+        "<int:pk>/riduci-licenze/",
+        views.subscription_change,
+        {"kind": ChangeRequest.Kind.REMOVE_SEATS},
+        name="remove_seats",
+    ),
+    path(
+        "<int:pk>/cancella/",
+        views.subscription_change,
+        {"kind": ChangeRequest.Kind.CANCEL},
+        name="cancel",
+    ),
+    path(
+        "<int:pk>/rinnovo-automatico/",
+        views.subscription_change,
+        {"kind": ChangeRequest.Kind.AUTO_RENEW},
+        name="auto_renew",
+    ),
+]
