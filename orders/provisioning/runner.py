@@ -155,7 +155,9 @@ def _park(order: Order) -> None:
         changes={
             "awaiting_relationship_since": since,
             "awaiting_relationship_until": until,
-            "attention_due_at": None,
+            # The first check (relationship.py): the reseller is forwarding the invitation now.
+            "attention_due_at": now + conf.relationship_check_min(),
+            "transient_failures": 0,
         },
     )
 
