@@ -58,7 +58,7 @@ sandbox: build
 	$(BIN)/python manage.py partnercenter_sandbox --port $(SANDBOX_PORT)
 
 worker: build
-	$(BIN)/celery --app storefront worker --beat --schedule $(VAR_DIR)/celery/beat-schedule --loglevel INFO
+	$(BIN)/celery --app storefront worker --loglevel INFO
 
 clean:
 	rm -rf $(VENV) $(VAR_DIR)
