@@ -1,7 +1,7 @@
 """Settings of the CSP storefront, all read from the environment (django-environ).
 
-Development needs no configuration: SQLite and e-mails as files under ``var/``, Celery tasks run
-in-process after commit, Partner Center is the local sandbox. Production (``DJANGO_ENV=production``)
+Development needs no configuration: SQLite, e-mails and the Celery broker's messages as files
+under ``var/``, Partner Center is the local sandbox. Production (``DJANGO_ENV=production``)
 has no default for its secrets and refuses to start without them. README.md lists every variable.
 """
 
@@ -10,6 +10,7 @@ from pathlib import Path
 
 import environ
 from celery.schedules import crontab
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -118,6 +119,17 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # SQLite (make run) cannot enforce a unique cart line per (plan, base line) with NULLs equal;
     # the cart service merges such lines under a row lock anyway, and PostgreSQL enforces it.
     SILENCED_SYSTEM_CHECKS.append("models.W047")
+    # Several writers (the site's threads, the worker, beat): readers never block the writer
+    # (WAL), and every transaction takes the write lock when it begins (IMMEDIATE), so a second
+    # writer waits up to the timeout instead of failing with "database is locked" when a
+    # transaction that read first tries to write.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "transaction_mode": "IMMEDIATE",
+            "timeout": env.float("SQLITE_BUSY_TIMEOUT_SECONDS", default=20),
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        }
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env("REDIS_URL", default="")
@@ -220,13 +232,16 @@ STAFF_ALERT_EMAILS = env.list("STAFF_ALERT_EMAILS", default=["staff@storefront.l
 
 # --- Celery -----------------------------------------------------------------------------------
 
-CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL)
-# Without a broker, tasks run in-process; callers still enqueue with transaction.on_commit, so the
-# task sees committed data exactly as a worker would.
-CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+# Production: Redis (REDIS_URL or its own URL). Development (make run): the embedded broker,
+# messages as files under var/celery/, which needs no server (README "make run"). Only the test
+# settings run tasks in-process (CELERY_TASK_ALWAYS_EAGER), never a request of make run.
+CELERY_BROKER_URL = env(
+    "CELERY_BROKER_URL", default=REDIS_URL or ("" if IS_PRODUCTION else "filesystem://localhost/")
+)
+if not CELERY_BROKER_URL:
+    raise ImproperlyConfigured("Set CELERY_BROKER_URL (or REDIS_URL): the worker's broker.")
+CELERY_TASK_ALWAYS_EAGER = False
 CELERY_TASK_EAGER_PROPAGATES = True
-if CELERY_TASK_ALWAYS_EAGER:
-    CELERY_BROKER_URL = "memory://"
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
@@ -241,15 +256,34 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "unacked_restore_interval": 10,
     "unacked_restore_throttle": 1,
 }
+if CELERY_BROKER_URL.startswith("filesystem://"):
+    # kombu's file transport: one file per message in one folder that the site, beat and the
+    # worker share; the folders must exist before the first message.
+    CELERY_FILESYSTEM_DIR = Path(env("CELERY_FILESYSTEM_DIR", default=str(VAR_DIR / "celery")))
+    for _folder in ("queue", "control", "processed"):
+        (CELERY_FILESYSTEM_DIR / _folder).mkdir(parents=True, exist_ok=True)
+    CELERY_BROKER_TRANSPORT_OPTIONS.update(
+        {
+            "data_folder_in": str(CELERY_FILESYSTEM_DIR / "queue"),
+            "data_folder_out": str(CELERY_FILESYSTEM_DIR / "queue"),
+            "control_folder": str(CELERY_FILESYSTEM_DIR / "control"),
+            "processed_folder": str(CELERY_FILESYSTEM_DIR / "processed"),
+            "store_processed": False,
+        }
+    )
 CELERY_BEAT_SCHEDULE = {
     "revalidate-mpn-nightly": {
         "task": "tenants.tasks.resellers_revalidate_mpn_task",
         "schedule": crontab(hour=2, minute=30),
     },
-    "orders-sweep": {"task": "orders.tasks.orders_sweep_task", "schedule": 300.0},
+    # Both also run when a worker connects to the broker (storefront/celery.py).
+    "orders-sweep": {
+        "task": "orders.tasks.orders_sweep_task",
+        "schedule": env.float("ORDER_SWEEP_INTERVAL_SECONDS", default=60),
+    },
     "orders-check-relationships": {
         "task": "orders.tasks.orders_check_relationships_task",
-        "schedule": 900.0,
+        "schedule": env.float("ORDER_RELATIONSHIP_SCAN_SECONDS", default=15),
     },
     "subscriptions-sync-nightly": {
         "task": "subscriptions.tasks.subscriptions_sync_task",
@@ -345,6 +379,15 @@ ORDER_MAX_TRANSIENT_FAILURES = env.int("ORDER_MAX_TRANSIENT_FAILURES", default=1
 ORDER_ACTIVATION_TIMEOUT_MINUTES = env.float("ORDER_ACTIVATION_TIMEOUT_MINUTES", default=120)
 ORDER_SWEEP_AFTER_MINUTES = env.float("ORDER_SWEEP_AFTER_MINUTES", default=10)
 ORDER_RELATIONSHIP_REMINDER_HOURS = env.float("ORDER_RELATIONSHIP_REMINDER_HOURS", default=24)
+ORDER_SWEEP_INTERVAL_SECONDS = CELERY_BEAT_SCHEDULE["orders-sweep"]["schedule"]
+ORDER_RELATIONSHIP_SCAN_SECONDS = CELERY_BEAT_SCHEDULE["orders-check-relationships"]["schedule"]
+# A waiting order's relationship is checked this often at first, then less and less often
+# (orders/provisioning/relationship.py): with the scan above, an accepted invitation is noticed
+# within about a minute and a half during the first twenty minutes of waiting.
+ORDER_RELATIONSHIP_CHECK_MIN_SECONDS = env.float("ORDER_RELATIONSHIP_CHECK_MIN_SECONDS", default=60)
+ORDER_RELATIONSHIP_CHECK_MAX_SECONDS = env.float(
+    "ORDER_RELATIONSHIP_CHECK_MAX_SECONDS", default=3600
+)
 EMAIL_MAX_RETRIES = env.int("EMAIL_MAX_RETRIES", default=8)
 EMAIL_RETRY_BASE_SECONDS = env.float("EMAIL_RETRY_BASE_SECONDS", default=30)
 MICROSOFT_PARTNER_SITE_URL = "https://partner.microsoft.com/it-it/"

@@ -485,6 +485,14 @@ ROUTES = [
         Route(name, own=PAGE, kwargs=lambda world: {"pk": world.alfa.order.pk}, owns_object=True)
         for name in ("orders:order_detail", "orders:order_placed", "orders:order_status")
     ),
+    Route(
+        "orders:order_relationship_check",
+        own=ACTION,
+        kwargs=lambda world: {"pk": world.alfa.order.pk},
+        data=lambda world: {"next": "/ordini/"},
+        owns_object=True,
+        calls_partner_center=True,  # only for an order awaiting the relationship
+    ),
     # tenants/
     Route("tenants:customer_list", own=PAGE, data=lambda world: {"q": "Cliente"}),
     Route(
@@ -703,6 +711,7 @@ LOOKUPS = [
         lambda world: {"mpn_id": VALID_MPN_ID, "action": "next"},
     ),
     Lookup("tenants:customer_relationship_check", "POST", 302),
+    Lookup("orders:order_relationship_check", "POST", 302, lambda world: {"next": "/ordini/"}),
     # An existing customer's relationship is re-checked on choosing it; limited, the wizard goes
     # on and the worker checks it before activating.
     Lookup(
