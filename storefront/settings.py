@@ -235,8 +235,11 @@ STAFF_ALERT_EMAILS = env.list("STAFF_ALERT_EMAILS", default=["staff@storefront.l
 # Production: Redis (REDIS_URL or its own URL). Development (make run): the embedded broker,
 # messages as files under var/celery/, which needs no server (README "make run"). Only the test
 # settings run tasks in-process (CELERY_TASK_ALWAYS_EAGER), never a request of make run.
-CELERY_BROKER_URL = env(
-    "CELERY_BROKER_URL", default=REDIS_URL or ("" if IS_PRODUCTION else "filesystem://localhost/")
+# An empty variable counts as unset (compose files often pass one through empty).
+CELERY_BROKER_URL = (
+    env("CELERY_BROKER_URL", default="")
+    or REDIS_URL
+    or ("" if IS_PRODUCTION else "filesystem://localhost/")
 )
 if not CELERY_BROKER_URL:
     raise ImproperlyConfigured("Set CELERY_BROKER_URL (or REDIS_URL): the worker's broker.")
