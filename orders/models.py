@@ -247,6 +247,24 @@ class OrderLine(models.Model):
     def is_subscription_active(self) -> bool:
         return self.subscription_status.lower() == "active"
 
+    @property
+    def subscription_status_label(self) -> str:
+        """Partner Center's status word («active») in the reader's language; an unknown one as
+        Partner Center wrote it."""
+        status = self.subscription_status.lower()
+        return str(SUBSCRIPTION_STATUS_LABELS.get(status, self.subscription_status))
+
+
+# The statuses Partner Center gives a subscription (docs: "Subscription resources").
+SUBSCRIPTION_STATUS_LABELS = {
+    "active": _("attiva"),
+    "pending": _("in attesa"),
+    "suspended": _("sospesa"),
+    "disabled": _("disattivata"),
+    "deleted": _("eliminata"),
+    "expired": _("scaduta"),
+}
+
 
 class OrderEvent(models.Model):
     """Append-only history of an order: who did what, when and why. Never holds a secret."""

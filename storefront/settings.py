@@ -155,6 +155,8 @@ LANGUAGE_CODE = "it"
 LANGUAGES = [("it", "Italiano"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Europe/Rome"
+# Each language's own date formats (storefront/formats/<language>/formats.py).
+FORMAT_MODULE_PATH = ["storefront.formats"]
 USE_I18N = True
 USE_TZ = True
 

@@ -18,7 +18,7 @@ from orders.tests.factories import (
 )
 from storefront.tests.factories import UserFactory
 from tenants.tests.factories import FABRIKAM_NAME, FABRIKAM_PREFIX, draft_ready_to_confirm
-from tests.fixtures.pagecheck import check_page
+from tests.fixtures.pagecheck import check_page, language_problems
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -101,13 +101,13 @@ def report(problems: dict[str, list[str]]) -> str:
     return "\n".join(f"{url}\n  " + "\n  ".join(lines) for url, lines in problems.items())
 
 
-def walk(page, urls: list[str]) -> tuple[dict[str, list[str]], dict[str, str]]:
+def walk(page, urls: list[str], language: str) -> tuple[dict[str, list[str]], dict[str, str]]:
     problems, titles = {}, {}
     for url in urls:
         page.goto(f"{page.live_server_url}{url}")
         page.wait_for_load_state()
         titles[url] = page.title()
-        found = check_page(page)
+        found = check_page(page) + language_problems(page, language)
         if found:
             problems[url] = found
     return problems, titles
@@ -122,7 +122,7 @@ def test_every_storefront_page_passes_axe_fits_a_phone_and_has_its_own_title(
     user.save(update_fields=["language"])
     page = signed_in_page(user)
 
-    problems, titles = walk(page, storefront_urls(orders, cart))
+    problems, titles = walk(page, storefront_urls(orders, cart), language)
 
     assert not problems, report(problems)
     duplicated = {
@@ -133,10 +133,12 @@ def test_every_storefront_page_passes_axe_fits_a_phone_and_has_its_own_title(
 
 @pytest.mark.parametrize("language", ["it", "en"])
 def test_signed_out_pages_pass_axe_and_fit_a_phone(page, language):
-    page.context.set_extra_http_headers({"Accept-Language": language})
+    page.goto(f"{page.live_server_url}{reverse('login')}")
+    page.select_option("#language-select", language)
+    page.wait_for_selector(f"html[lang={language}]")
     urls = [reverse(name) for name in ANONYMOUS_URL_NAMES]
 
-    problems, titles = walk(page, urls)
+    problems, titles = walk(page, urls, language)
 
     # And a refused sign-in, as a person sees it
     UserFactory(email="giulia@rivenditore.example")

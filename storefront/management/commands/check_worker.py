@@ -7,10 +7,10 @@ from storefront.services import worker_heartbeat_send
 
 
 class Command(BaseCommand):
-    help = "Send a heartbeat through the broker and wait until a Celery worker processes it."
+    help = "Invia un segnale tramite il broker e attende che un worker Celery lo elabori."
 
     def add_arguments(self, parser):
-        parser.add_argument("--timeout", type=float, default=30.0, help="seconds to wait (30)")
+        parser.add_argument("--timeout", type=float, default=30.0, help="secondi di attesa (30)")
 
     def handle(self, *args, timeout: float, **options):
         if timeout <= 0:
