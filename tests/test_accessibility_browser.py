@@ -185,6 +185,15 @@ def test_checkout_tapped_through_on_a_phone(pc_sandbox, signed_in_page):
     fits()
     tap(page.get_by_role("link", name="Vai al carrello"))
     fits()
+    # Nothing of a cart line is left outside the screen, not even inside a scrolling box
+    for element in (
+        page.locator("[data-line-total]").first,
+        page.locator("[data-line-estimate]").first,
+        page.get_by_role("button", name="Aggiorna").first,
+        page.get_by_role("button", name=re.compile("^Rimuovi")).first,
+    ):
+        box = element.bounding_box()
+        assert 0 <= box["x"] and box["x"] + box["width"] <= 375
 
     terms = page.get_by_label("Ho letto e accetto i termini di vendita")
     terms.tap()

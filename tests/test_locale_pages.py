@@ -60,7 +60,7 @@ def test_the_order_detail_tells_the_subscription_status_in_the_page_language(
 
     page = client.get(reverse("orders:order_detail", args=[order.pk])).content.decode()
 
-    assert f"<small class=\"text-muted\" data-subscription-status>{status} · {started}" in page
+    assert f'<small class="text-muted" data-subscription-status>{status} · {started}' in page
 
 
 @pytest.mark.parametrize(
