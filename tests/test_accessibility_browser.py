@@ -193,7 +193,7 @@ def test_checkout_tapped_through_on_a_phone(pc_sandbox, signed_in_page):
         page.get_by_role("button", name=re.compile("^Rimuovi")).first,
     ):
         box = element.bounding_box()
-        assert 0 <= box["x"] and box["x"] + box["width"] <= 375
+        assert box["x"] >= 0 and box["x"] + box["width"] <= 375
 
     terms = page.get_by_label("Ho letto e accetto i termini di vendita")
     terms.tap()
