@@ -63,3 +63,37 @@ def test_the_page_fixture_sees_a_csp_violation(page):
     assert page.evaluate("window.injected") is None
     assert any("script-src" in violation for violation in page.csp_violations)
     page.csp_violations.clear()
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_the_admin_works_under_the_policy(page, monkeypatch):
+    """Django's admin (and the order admin's own HTML) needs no inline script or style: the
+    ``page`` fixture fails the test on any violation."""
+    from orders.tasks import order_provision_task
+    from orders.tests.factories import placed_order
+    from storefront.tests.factories import DEFAULT_PASSWORD, StaffUserFactory
+
+    monkeypatch.setattr(order_provision_task, "delay", lambda order_id: None)
+    order = placed_order()
+    staff = StaffUserFactory(is_superuser=True)
+    page.goto(f"{page.live_server_url}/admin/login/")
+    page.fill("#id_username", staff.email)
+    page.fill("#id_password", DEFAULT_PASSWORD)
+    page.locator("input[type=submit]").click()
+    page.wait_for_load_state()
+    assert "/admin/login/" not in page.url
+
+    for url in (
+        "/admin/",
+        reverse("admin:orders_order_changelist"),
+        reverse("admin:orders_order_change", args=[order.pk]),
+        reverse("admin:catalog_product_changelist"),
+    ):
+        page.goto(f"{page.live_server_url}{url}")
+        page.wait_for_load_state()
+        assert page.locator("#content").count() == 1, url
+        if url.endswith(f"/{order.pk}/change/"):
+            assert order.number in page.content()
+
+    assert page.csp_violations == []
