@@ -192,8 +192,8 @@ class OrderLine(models.Model):
     base_line = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.CASCADE, related_name="addon_lines"
     )
-    product_id = models.CharField(_("product id"), max_length=32)
-    sku_id = models.CharField(_("SKU id"), max_length=16)
+    product_id = models.CharField(_("ID prodotto"), max_length=32)
+    sku_id = models.CharField(_("ID SKU"), max_length=16)
     product_title = models.CharField(_("prodotto"), max_length=255)
     sku_title = models.CharField(_("SKU"), max_length=255)
     term = models.CharField(_("durata"), max_length=3)
