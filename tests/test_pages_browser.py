@@ -87,6 +87,7 @@ def storefront_urls(orders, cart) -> list[str]:
         reverse("tenants:customer_detail", args=[waiting_customer.pk]),
         reverse("profile"),
         reverse("password_change"),
+        "/pagina-che-non-esiste/",
     ]
     for order in orders.values():
         urls.append(reverse("orders:order_placed", args=[order.pk]))
