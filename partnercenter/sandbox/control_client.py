@@ -76,7 +76,8 @@ class SandboxControl:
         """Arm a fault (faults.py): kind is latency, status, rate_limit, drop or
         drop_after_commit; spec: method, path_prefix, path_regex, route (a route name such as
         "customer_create", "token", "openid_configuration", or "identity" for both of the
-        identity platform's), status, retry_after, latency_ms, probability, count."""
+        identity platform's), status, retry_after, latency_ms, latency_max_ms, probability,
+        count."""
         return self._call("POST", "faults", {"kind": kind, **spec})
 
     def faults(self) -> list[dict]:

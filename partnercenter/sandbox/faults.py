@@ -5,7 +5,8 @@ A fault matches a call by method, path (prefix or regular expression) and route 
 token) and fires on every matching call, on the next ``count`` ones, or with ``probability``.
 Kinds:
 
-- ``latency``: wait ``latency_ms`` then serve the call (combines with the others);
+- ``latency``: wait ``latency_ms`` (or a uniform draw up to ``latency_max_ms``) then serve the
+  call (combines with the others);
 - ``status``: answer ``status`` (default 503) without doing anything;
 - ``rate_limit``: answer 429 with ``Retry-After: retry_after`` and Partner Center's 429 body;
   (on the identity platform's routes both answer its OAuth error body instead, as Entra ID does);
@@ -40,6 +41,7 @@ class Fault:
     status: int = 503
     retry_after: int = 1
     latency_ms: int = 0
+    latency_max_ms: int | None = None  # a uniform draw in [latency_ms, latency_max_ms]
     probability: float | None = None
     count: int | None = None  # fires this many more times, then is removed
 
@@ -104,10 +106,15 @@ class FaultInjector:
                 if not fault.matches(method, path, route) or not self._fires(fault):
                     continue
                 if fault.kind == "latency":
-                    latency_ms += fault.latency_ms
+                    latency_ms += self._latency_of(fault)
                 else:
                     deciding = fault
         return latency_ms, deciding
+
+    def _latency_of(self, fault: Fault) -> int:
+        if fault.latency_max_ms is None or fault.latency_max_ms <= fault.latency_ms:
+            return fault.latency_ms
+        return self._random.randint(fault.latency_ms, fault.latency_max_ms)
 
     def _fires(self, fault: Fault) -> bool:
         if fault.probability is not None and self._random.random() >= fault.probability:

@@ -5,6 +5,7 @@ import pytest
 import requests
 
 from partnercenter.sandbox.control_client import SandboxControlError
+from partnercenter.sandbox.faults import FaultInjector
 
 DISCOVERY = "/v2.0/.well-known/openid-configuration"
 TOKEN = "/oauth2/v2.0/token"
@@ -94,3 +95,15 @@ def test_a_fault_on_an_unknown_route_is_refused(pc_sandbox):
         pc_sandbox.control.inject_fault("status", route="tokens")
 
     assert pc_sandbox.control.faults() == []
+
+
+def test_a_latency_range_draws_each_call_within_it():
+    injector = FaultInjector()
+    injector.seed(7)
+    injector.add({"kind": "latency", "latency_ms": 0, "latency_max_ms": 200})
+
+    latencies = [injector.fire("GET", "/v1/products")[0] for _ in range(200)]
+
+    assert min(latencies) >= 0
+    assert max(latencies) <= 200
+    assert len(set(latencies)) > 50
