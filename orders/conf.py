@@ -57,3 +57,28 @@ def relationship_wait() -> timedelta:
 
 def relationship_reminder_interval() -> timedelta:
     return timedelta(hours=float(settings.ORDER_RELATIONSHIP_REMINDER_HOURS))
+
+
+def sweep_interval() -> timedelta:
+    """How often beat runs the sweeper (also run at every worker start and broker reconnect)."""
+    return timedelta(seconds=float(settings.ORDER_SWEEP_INTERVAL_SECONDS))
+
+
+def relationship_scan_interval() -> timedelta:
+    """How often beat looks for waiting orders whose relationship check is due."""
+    return timedelta(seconds=float(settings.ORDER_RELATIONSHIP_SCAN_SECONDS))
+
+
+def relationship_check_min() -> timedelta:
+    """Shortest interval between two checks of a waiting order (its first minutes of waiting)."""
+    return timedelta(seconds=float(settings.ORDER_RELATIONSHIP_CHECK_MIN_SECONDS))
+
+
+def relationship_check_max() -> timedelta:
+    """Longest interval between two checks, reached after days of waiting."""
+    return timedelta(seconds=float(settings.ORDER_RELATIONSHIP_CHECK_MAX_SECONDS))
+
+
+def relationship_check_claim() -> timedelta:
+    """How long a fanned-out check owns its order: a lost check is sent again after this."""
+    return max(relationship_check_min(), timedelta(seconds=30))

@@ -144,6 +144,15 @@ class Order(models.Model):
     checkout_request_id = models.CharField(max_length=36, blank=True)
     checked_out_at = models.DateTimeField(_("ordine inviato il"), null=True, blank=True)
     activated_at = models.DateTimeField(_("sottoscrizioni attive il"), null=True, blank=True)
+    # Set when a POST of that step was sent and no answer came back: Partner Center may have
+    # done it. Its request id is then kept through any number of transient errors, until a
+    # success (which clears this) or a refusal, so that the repeat is answered with the first
+    # result (recording.py ``partner_center_post``); a 409 "domain in use" after it is looked
+    # up as possibly our own tenant.
+    customer_request_outcome_unknown = models.BooleanField(default=False)
+    agreement_request_outcome_unknown = models.BooleanField(default=False)
+    cart_request_outcome_unknown = models.BooleanField(default=False)
+    checkout_request_outcome_unknown = models.BooleanField(default=False)
     # When the wait for active subscriptions (re)started: activation_timeout counts from here.
     activation_wait_started_at = models.DateTimeField(null=True, blank=True)
 

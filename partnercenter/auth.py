@@ -9,6 +9,12 @@ msal's token cache is serialisable; it and the refresh token live in a ``Credent
 storefront's keeps them encrypted in the database), so every process starts from the last tokens
 obtained and only calls the identity platform when they expire. When Entra ID rotates the refresh
 token, the new one replaces the stored one. Tokens and secrets are never logged.
+
+Every failure comes out as one of the client's errors, never as an msal or ``requests`` one: the
+identity platform unreachable or answering 5xx is PartnerCenterUnavailable, 429 is
+PartnerCenterRateLimited (with its Retry-After), a refused discovery or grant is
+PartnerCenterUnauthorized. ``IdentityPlatformSession`` reads the status codes, because msal turns
+a 5xx into a bare MsalServiceError and a 429 into a JSON parsing error.
 """
 
 import threading
@@ -17,12 +23,20 @@ from typing import Protocol
 
 import msal
 import requests
+from msal.exceptions import MsalError
 
-from partnercenter.errors import PartnerCenterUnauthorized, PartnerCenterUnavailable
-from partnercenter.transport import PinnedSession, TokenKind
+from partnercenter.errors import (
+    PartnerCenterError,
+    PartnerCenterRateLimited,
+    PartnerCenterUnauthorized,
+    PartnerCenterUnavailable,
+)
+from partnercenter.transport import PinnedSession, TokenKind, retry_after_seconds
 
 PARTNER_CENTER_APP_SCOPE = "https://api.partnercenter.microsoft.com/.default"
 PARTNER_CENTER_USER_SCOPE = "https://api.partnercenter.microsoft.com/user_impersonation"
+# OAuth error codes (RFC 6749 §5.2, Entra ID) that mean "not now" rather than "not you".
+TRANSIENT_OAUTH_ERRORS = frozenset({"temporarily_unavailable", "server_error"})
 
 
 @dataclass(frozen=True)
@@ -48,6 +62,34 @@ class InMemoryCredentialStore:
 
     def save(self, credentials: StoredCredentials) -> None:
         self.credentials = credentials
+
+
+class IdentityPlatformSession(PinnedSession):
+    """msal's HTTP client: raises the client's typed errors for answers that are not a grant.
+
+    A token request refused with 400/401 is returned as it is: msal reads its OAuth error body,
+    and the provider turns it into PartnerCenterUnauthorized.
+    """
+
+    def request(self, method, url, **kwargs):
+        response = super().request(method, url, **kwargs)
+        status = response.status_code
+        if status == 429:
+            raise PartnerCenterRateLimited(
+                "identity platform: rate limited",
+                retry_after=retry_after_seconds(response, {}),
+                http_status=status,
+            )
+        if status >= 500:
+            raise PartnerCenterUnavailable(
+                f"identity platform answered {status}", http_status=status
+            )
+        if method.upper() == "GET" and status >= 400:
+            # Discovery of the authority refused (unknown tenant, wrong host): configuration.
+            raise PartnerCenterUnauthorized(
+                f"identity platform discovery refused: {status}", http_status=status
+            )
+        return response
 
 
 class MsalTokenProvider:
@@ -82,8 +124,11 @@ class MsalTokenProvider:
                     result = application.acquire_token_for_client(scopes=[PARTNER_CENTER_APP_SCOPE])
                 else:
                     result = self._acquire_user_token(application)
-            except (requests.RequestException, ValueError) as exc:
-                # msal raises the transport's errors, and ValueError when discovery fails.
+            except PartnerCenterError:
+                raise  # from IdentityPlatformSession, through msal
+            except (requests.RequestException, ValueError, RuntimeError, MsalError) as exc:
+                # The transport's errors, an unreadable answer (ValueError), and whatever msal
+                # raises on its own: none says our credentials are wrong, so retry later.
                 raise PartnerCenterUnavailable(
                     f"identity platform unreachable ({type(exc).__name__})"
                 ) from exc
@@ -91,6 +136,8 @@ class MsalTokenProvider:
         if "access_token" not in result:
             error = str(result.get("error", "unknown_error"))
             description = str(result.get("error_description", ""))[:500]
+            if error in TRANSIENT_OAUTH_ERRORS:
+                raise PartnerCenterUnavailable(f"{kind.value} token not issued now: {error}")
             raise PartnerCenterUnauthorized(
                 f"{kind.value} token refused: {error}: {description}",
                 code=error,
@@ -110,7 +157,9 @@ class MsalTokenProvider:
                 authority=self._authority,
                 token_cache=self._cache,
                 # Instead of msal's verify= and timeout=, which REQUESTS_CA_BUNDLE overrides.
-                http_client=PinnedSession(ca_bundle=self._ca_bundle, timeout=self._timeout),
+                http_client=IdentityPlatformSession(
+                    ca_bundle=self._ca_bundle, timeout=self._timeout
+                ),
                 # The authority is given, never looked up at login.microsoftonline.com; this also
                 # lets a non-Microsoft host (the sandbox) act as the authority.
                 instance_discovery=False,

@@ -241,7 +241,7 @@ def _error_from_response(response, *, method: str, operation: str, ids: dict) ->
     if status == 429:
         return PartnerCenterRateLimited(
             f"{operation}: rate limited",
-            retry_after=_retry_after_seconds(response, body),
+            retry_after=retry_after_seconds(response, body),
             http_status=status,
             **ids,
         )
@@ -279,7 +279,8 @@ def _json_or_empty(response: requests.Response) -> dict:
     return body if isinstance(body, dict) else {}
 
 
-def _retry_after_seconds(response: requests.Response, body: dict) -> int:
+def retry_after_seconds(response: requests.Response, body: dict) -> int:
+    """Seconds a 429 asks to wait: its Retry-After header, or the figure in its message."""
     header = response.headers.get("Retry-After", "")
     if header.strip().isdigit():
         return int(header)

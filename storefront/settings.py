@@ -212,10 +212,14 @@ CELERY_BEAT_SCHEDULE = {
         "task": "tenants.tasks.resellers_revalidate_mpn_task",
         "schedule": crontab(hour=2, minute=30),
     },
-    "orders-sweep": {"task": "orders.tasks.orders_sweep_task", "schedule": 300.0},
+    # Both also run when a worker connects to the broker (storefront/celery.py).
+    "orders-sweep": {
+        "task": "orders.tasks.orders_sweep_task",
+        "schedule": env.float("ORDER_SWEEP_INTERVAL_SECONDS", default=60),
+    },
     "orders-check-relationships": {
         "task": "orders.tasks.orders_check_relationships_task",
-        "schedule": 900.0,
+        "schedule": env.float("ORDER_RELATIONSHIP_SCAN_SECONDS", default=15),
     },
 }
 
@@ -285,6 +289,15 @@ ORDER_MAX_TRANSIENT_FAILURES = env.int("ORDER_MAX_TRANSIENT_FAILURES", default=1
 ORDER_ACTIVATION_TIMEOUT_MINUTES = env.float("ORDER_ACTIVATION_TIMEOUT_MINUTES", default=120)
 ORDER_SWEEP_AFTER_MINUTES = env.float("ORDER_SWEEP_AFTER_MINUTES", default=10)
 ORDER_RELATIONSHIP_REMINDER_HOURS = env.float("ORDER_RELATIONSHIP_REMINDER_HOURS", default=24)
+ORDER_SWEEP_INTERVAL_SECONDS = CELERY_BEAT_SCHEDULE["orders-sweep"]["schedule"]
+ORDER_RELATIONSHIP_SCAN_SECONDS = CELERY_BEAT_SCHEDULE["orders-check-relationships"]["schedule"]
+# A waiting order's relationship is checked this often at first, then less and less often
+# (orders/provisioning/relationship.py): with the scan above, an accepted invitation is noticed
+# within about a minute and a half during the first twenty minutes of waiting.
+ORDER_RELATIONSHIP_CHECK_MIN_SECONDS = env.float("ORDER_RELATIONSHIP_CHECK_MIN_SECONDS", default=60)
+ORDER_RELATIONSHIP_CHECK_MAX_SECONDS = env.float(
+    "ORDER_RELATIONSHIP_CHECK_MAX_SECONDS", default=3600
+)
 EMAIL_MAX_RETRIES = env.int("EMAIL_MAX_RETRIES", default=8)
 EMAIL_RETRY_BASE_SECONDS = env.float("EMAIL_RETRY_BASE_SECONDS", default=30)
 MICROSOFT_PARTNER_SITE_URL = "https://partner.microsoft.com/it-it/"

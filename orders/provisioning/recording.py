@@ -14,9 +14,24 @@ from orders import conf
 from orders.models import Order, OrderEvent, OrderStatus
 from orders.provisioning.errors import ProvisioningStopped
 from orders.services.status import order_event_record
-from partnercenter.errors import PartnerCenterError
+from partnercenter.errors import (
+    PartnerCenterBusinessError,
+    PartnerCenterError,
+    PartnerCenterNotFound,
+)
 
 T = TypeVar("T")
+
+# Each POST's request id field and the field that remembers an unknown outcome of that POST.
+OUTCOME_UNKNOWN_FIELDS = {
+    "customer_request_id": "customer_request_outcome_unknown",
+    "agreement_request_id": "agreement_request_outcome_unknown",
+    "cart_request_id": "cart_request_outcome_unknown",
+    "checkout_request_id": "checkout_request_outcome_unknown",
+}
+# Answers that refuse the request itself: whatever a lost earlier attempt did, this request id
+# has had its definite answer. Anything else (5xx, 429, 401, a timeout) says nothing about it.
+REFUSALS = (PartnerCenterBusinessError, PartnerCenterNotFound)
 
 # What the steps check to know their work is done, and the MS-RequestIds of their POSTs.
 PROGRESS_FIELDS = (
@@ -31,6 +46,10 @@ PROGRESS_FIELDS = (
     "partner_center_cart_id",
     "cart_request_id",
     "checkout_request_id",
+    "customer_request_outcome_unknown",
+    "agreement_request_outcome_unknown",
+    "cart_request_outcome_unknown",
+    "checkout_request_outcome_unknown",
     "checked_out_at",
     "activated_at",
     "activation_wait_started_at",
@@ -109,14 +128,26 @@ def order_lease_release(order: Order) -> None:
 def partner_center_post(order: Order, field: str, call: Callable[[str], T]) -> T:
     """Make an idempotent POST with the request id of ``field``.
 
-    After a definite answer that is an error the id is dropped, so the next attempt is a new
-    request; after an unknown outcome (timeout, dropped connection, 500/502/504) it is kept and
-    the retry repeats the same request, which Partner Center answers with the first result.
+    After an unknown outcome (timeout, dropped connection, 500/502/504) the id is kept, and that
+    fact is stored on the order: until the id gets a definite answer — a success or a refusal —
+    every retry, in this process or another after a restart, repeats the same request, which
+    Partner Center answers with the first result. A transient error on a repeat proves only that
+    the repeat did nothing, so it keeps the id too. A definite error on a request whose outcome
+    was never unknown drops the id, and the next attempt is a new request.
     """
+    outcome_field = OUTCOME_UNKNOWN_FIELDS[field]
     request_id = request_id_for(order, field)
     try:
-        return call(request_id)
+        result = call(request_id)
     except PartnerCenterError as exc:
-        if not exc.outcome_unknown:
+        if exc.outcome_unknown:
+            if not getattr(order, outcome_field):
+                order_record(order, **{outcome_field: True})
+        elif isinstance(exc, REFUSALS) or not getattr(order, outcome_field):
+            # The unknown-outcome fact stays after a refusal: the step may then find that an
+            # earlier attempt did the work (a 409 for a tenant we created).
             order_record(order, **{field: ""})
         raise
+    if getattr(order, outcome_field):
+        order_record(order, **{outcome_field: False})
+    return result

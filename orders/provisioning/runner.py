@@ -155,7 +155,9 @@ def _park(order: Order) -> None:
         changes={
             "awaiting_relationship_since": since,
             "awaiting_relationship_until": until,
-            "attention_due_at": None,
+            # The first check (relationship.py): the reseller is forwarding the invitation now.
+            "attention_due_at": now + conf.relationship_check_min(),
+            "transient_failures": 0,
         },
     )
 
@@ -223,5 +225,6 @@ def _backoff_seconds(failures: int, exc: Exception) -> float:
     if isinstance(exc, PartnerCenterRateLimited):
         return float(exc.retry_after)  # never earlier than Partner Center asked
     delay = min(conf.retry_base_seconds() * 2 ** (failures - 1), conf.retry_max_seconds())
-    # Up to 10 % jitter, so orders failing together do not all come back together.
-    return delay * (1 + random.random() / 10)
+    # Up to 10 % jitter, so orders failing together do not all come back together. It is taken
+    # off the delay, never added: a wait above the cap would not be scheduled as a retry.
+    return delay * (1 - random.random() / 10)

@@ -22,6 +22,7 @@ from orders import conf
 from orders.models import FailureReason, Order, OrderEvent, OrderLine
 from orders.provisioning.errors import (
     BUSINESS_ERRORS,
+    DOMAIN_IN_USE,
     AwaitingRelationship,
     StepFailed,
     failure_from_code,
@@ -29,7 +30,11 @@ from orders.provisioning.errors import (
 from orders.provisioning.recording import order_record, partner_center_post, step_done
 from orders.services.status import Failure
 from partnercenter.client import PartnerCenterClient
-from partnercenter.errors import PartnerCenterNotFound
+from partnercenter.errors import (
+    PartnerCenterBusinessError,
+    PartnerCenterNotFound,
+    PartnerCenterUnavailable,
+)
 from partnercenter.resources import Address as PartnerCenterAddress
 from partnercenter.resources import (
     AgreementContact,
@@ -132,11 +137,22 @@ def _create_tenant(order: Order, client: PartnerCenterClient) -> None:
         ),
         reseller_tenant_id=order.reseller_tenant_id,
     )
-    created = partner_center_post(
-        order,
-        "customer_request_id",
-        lambda request_id: client.create_customer(request_id=request_id, new_customer=new_customer),
-    )
+    try:
+        created = partner_center_post(
+            order,
+            "customer_request_id",
+            lambda request_id: client.create_customer(
+                request_id=request_id, new_customer=new_customer
+            ),
+        )
+    except PartnerCenterBusinessError as exc:
+        if (
+            exc.http_status,
+            exc.code,
+        ) != DOMAIN_IN_USE or not order.customer_request_outcome_unknown:
+            raise
+        _adopt_tenant_created_earlier(order, client, exc)
+        return
     credentials = created.admin_credentials
     with transaction.atomic():
         # The password exists in clear only in this frame; the database gets the Fernet token.
@@ -153,6 +169,56 @@ def _create_tenant(order: Order, client: PartnerCenterClient) -> None:
         )
     if credentials is None:
         logger.warning("order %s: Partner Center returned no admin credentials", order.pk)
+
+
+def _adopt_tenant_created_earlier(
+    order: Order, client: PartnerCenterClient, exc: PartnerCenterBusinessError
+) -> None:
+    """A 409 "domain in use" after a creation whose outcome was unknown: the tenant in the way
+    is most likely the one that lost request created. It is ours if it is the distributor's
+    customer associated with this order's reseller; then the order goes on with it.
+
+    Partner Center gave its first password only in the lost answer; the order then goes on as
+    for an existing tenant (no credentials e-mail) and the event tells staff to have the
+    password reset. A tenant that is not (yet) found is not blamed on the customer either: the
+    search may lag behind the creation, so it is looked for again later, and staff are alerted
+    if it never shows (partner_center_unavailable).
+    """
+    domain = order.tenant_domain.lower()
+    found = next(
+        (
+            summary
+            for summary in client.find_customers_by_domain(domain)
+            if summary.domain.lower() == domain
+        ),
+        None,
+    )
+    reseller_tenant_id = order.reseller_tenant_id or str(order.reseller.partner_center_tenant_id)
+    if found is None or found.associated_partner_id.lower() != reseller_tenant_id.lower():
+        raise PartnerCenterUnavailable(
+            f"customer_create: {domain} answered 409 after a lost answer and is not among the "
+            f"distributor's customers of reseller {reseller_tenant_id} yet "
+            f"(MS-RequestId {exc.ms_request_id})"
+        )
+    with transaction.atomic():
+        step_done(
+            order,
+            f"Tenant {found.domain} creato da una richiesta la cui risposta era andata persa, "
+            f"riconosciuto tra i clienti del distributore (cliente Partner Center {found.id}). "
+            "Partner Center non ripete la password iniziale dell'amministratore: va reimpostata "
+            "dall'interfaccia di Partner Center e comunicata al rivenditore.",
+            step=Step.TENANT_CREATED,
+            partner_center_customer_id=found.id,
+            is_new_tenant=False,
+        )
+        Customer.objects.filter(pk=order.customer_id).update(
+            partner_center_customer_id=uuid.UUID(found.id), updated_at=timezone.now()
+        )
+    logger.warning(
+        "order %s: tenant %s adopted after a lost creation answer; admin password not returned",
+        order.pk,
+        found.id,
+    )
 
 
 # --- Microsoft Customer Agreement ------------------------------------------------------------

@@ -12,8 +12,13 @@ from django.utils import timezone
 from notifications.services import email_reset_failed
 from orders.errors import OrderTransitionError
 from orders.models import Order, OrderEvent, OrderStatus
-from orders.provisioning.relationship import RelationshipOutcome, order_check_relationship
-from orders.services.status import order_enqueue_provisioning, order_set_status
+from orders.provisioning.relationship import RelationshipOutcome
+from orders.services.status import (
+    order_enqueue_provisioning,
+    order_enqueue_relationship_check,
+    order_event_record,
+    order_set_status,
+)
 from orders.services.sweeping import order_resume_overdue
 
 STAFF = OrderEvent.Actor.STAFF
@@ -58,11 +63,20 @@ def order_retry(*, order_id: int, user) -> Order:
 
 
 def order_resume(*, order_id: int, user) -> RelationshipOutcome:
-    """Waiting for the relationship: check it now. Placed or provisioning and overdue: enqueue
-    it again (SKIPPED when a run is already scheduled for later)."""
+    """Waiting for the relationship: have a worker check it now. Placed or provisioning and
+    overdue: enqueue it again (SKIPPED when a run is already scheduled for later). Never calls
+    Partner Center itself: the admin page answers at once, the worker does the work."""
     status = Order.objects.values_list("status", flat=True).get(pk=order_id)
     if status == OrderStatus.AWAITING_RELATIONSHIP:
-        return order_check_relationship(order_id=order_id, actor=STAFF, actor_user=user)
+        order_event_record(
+            order=Order.objects.get(pk=order_id),
+            kind=OrderEvent.Kind.STAFF_ACTION,
+            actor=STAFF,
+            actor_user=user,
+            message=f"Verifica della relazione richiesta da {user.email}.",
+        )
+        order_enqueue_relationship_check(order_id=order_id, actor=STAFF)
+        return RelationshipOutcome.ENQUEUED
     if status not in (OrderStatus.PLACED, OrderStatus.PROVISIONING):
         raise OrderTransitionError("not_resumable", f"Un ordine «{status}» non si può riprendere.")
     resumed = order_resume_overdue(

@@ -141,6 +141,15 @@ def order_enqueue_provisioning(*, order_id: int) -> None:
     transaction.on_commit(lambda: order_provision_task.delay(order_id), robust=True)
 
 
+def order_enqueue_relationship_check(*, order_id: int, actor: str = Actor.WORKER) -> None:
+    """Have a worker check a waiting order's relationship once the transaction commits."""
+    from orders.tasks import order_check_relationship_task  # tasks import the services
+
+    transaction.on_commit(
+        lambda: order_check_relationship_task.delay(order_id, actor=actor), robust=True
+    )
+
+
 def _queue_staff_alert(order: Order, event: OrderEvent) -> None:
     # One alert per failure (keyed by its event): a retried order that fails again alerts again.
     email_enqueue(order=order, kind=Email.Kind.STAFF_FAILURE_ALERT, key=f"event-{event.pk}")

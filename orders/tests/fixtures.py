@@ -15,6 +15,7 @@ def fast_provisioning(settings):
     settings.ORDER_RETRY_BASE_SECONDS = 0
     settings.ORDER_RETRY_MAX_SECONDS = 0
     settings.ORDER_MAX_TRANSIENT_FAILURES = 5
+    settings.ORDER_RELATIONSHIP_CHECK_MIN_SECONDS = 0  # a parked order is due for a check at once
     return settings
 
 
