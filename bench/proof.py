@@ -39,6 +39,10 @@ PRODUCT_ENV = {
     "ORDER_SWEEP_AFTER_MINUTES": "0.5",
     "CELERY_VISIBILITY_TIMEOUT": "20",
     "EMAIL_RETRY_BASE_SECONDS": "1",
+    "ORDER_SWEEP_INTERVAL_SECONDS": "10",
+    "ORDER_RELATIONSHIP_SCAN_SECONDS": "5",
+    "ORDER_RELATIONSHIP_CHECK_MIN_SECONDS": "5",
+    "ORDER_RELATIONSHIP_CHECK_MAX_SECONDS": "60",
 }
 SANDBOX_DELAYS = {
     "order_not_found_seconds": 0.5,
@@ -62,6 +66,7 @@ PLACEMENTS_PER_SECOND = 4.0
 ACCEPT_AFTER_SECONDS = (1.0, 5.0)  # the customer's administrator takes a moment
 EMAIL_GRACE_SECONDS = 5.0  # after the end, a duplicate e-mail still has time to show up
 RESELLERS = 3
+MIN_SECONDS_BETWEEN_INCIDENTS = 5.0  # so that each one hits a pipeline still recovering
 
 
 @dataclass
@@ -169,6 +174,7 @@ class Soak:
         self.incidents: list[dict] = []
         self.started = self.finished = 0.0
         self.timed_out = False
+        self.last_incident = 0.0
         # When to break things: as a share of the orders placed (all while orders are in flight).
         self.schedule = [
             (0.3, self.kill_worker),
@@ -218,9 +224,16 @@ class Soak:
             for status in statuses.values()
             if status in (OrderStatus.PLACED, OrderStatus.PROVISIONING)
         )
-        while self.schedule and placed >= self.schedule[0][0] * len(self.plan) and in_flight:
+        now = time.monotonic()
+        while (
+            self.schedule
+            and placed >= self.schedule[0][0] * len(self.plan)
+            and in_flight
+            and now >= self.last_incident + MIN_SECONDS_BETWEEN_INCIDENTS
+        ):
             _, action = self.schedule.pop(0)
-            at = round(time.monotonic() - self.started, 1)
+            at = round(now - self.started, 1)
+            self.last_incident = now
             action()
             self.incidents.append(
                 {"at_seconds": at, "what": action.__name__, "orders_in_flight": in_flight}
