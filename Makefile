@@ -10,7 +10,9 @@ RUN_PORT ?= 8000
 SANDBOX_PORT ?= 8765
 export PARTNER_CENTER_SANDBOX_PORT := $(SANDBOX_PORT)
 
-.PHONY: run test install build lint format messages sandbox worker clean
+PROOF_ORDERS ?= 200
+
+.PHONY: run test install build lint format messages sandbox worker proof clean
 
 $(INSTALLED): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -56,6 +58,11 @@ sandbox: build
 
 worker: build
 	$(BIN)/celery --app storefront worker --loglevel INFO
+
+# The fault soak (bench/proof.py): PROOF_ORDERS orders through the real pipeline on a bad day,
+# on PostgreSQL (DATABASE_URL's server, a database of its own) and a redis-server of its own.
+proof: build
+	$(BIN)/python -m bench.proof --orders $(PROOF_ORDERS)
 
 clean:
 	rm -rf $(VENV) $(VAR_DIR)

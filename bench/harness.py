@@ -64,9 +64,10 @@ def work_dir(name: str) -> Path:
 # --- PostgreSQL -------------------------------------------------------------------------------
 
 
-def fresh_database(name: str) -> str:
-    """Drop and create database ``name`` on the server of BENCH_DATABASE_URL / DATABASE_URL;
-    its URL."""
+def fresh_database(suffix: str) -> str:
+    """Drop and create the database <name of BENCH_DATABASE_URL / DATABASE_URL>_<suffix> on that
+    server (storefront_proof by default); its URL. Named after the base so that runs of
+    several checkouts on one server keep apart."""
     import psycopg
 
     base = os.environ.get("BENCH_DATABASE_URL") or os.environ.get(
@@ -75,6 +76,7 @@ def fresh_database(name: str) -> str:
     parts = urlsplit(base)
     if not parts.scheme.startswith("postgres"):
         raise SystemExit(f"PostgreSQL needed (BENCH_DATABASE_URL), not {parts.scheme}")
+    name = f"{parts.path.strip('/') or 'storefront'}_{suffix}"
     admin_url = urlunsplit(parts._replace(path="/postgres", scheme="postgresql"))
     with psycopg.connect(admin_url, autocommit=True) as connection:
         connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

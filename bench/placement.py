@@ -5,8 +5,8 @@
 «Conferma» of the purchase flow is ``order_place``: one transaction that locks the cart, writes
 the order and its lines and enqueues provisioning (to a Redis of its own, with no worker: only
 the placement is measured). In short interleaved rounds: 8 placements one after the other (the
-limit), then 8 at once from 8 threads, each with its own database connection, then 8 carts each
-confirmed twice at the same moment (two tabs, a double click). Duplicates must be 0: one order
+limit), then 8 at once from 8 processes, each with its own database connection, then 8 carts
+each confirmed twice at the same moment (two tabs, a double click). Duplicates must be 0: one order
 per cart, and both submits of a cart get it. SQL statements are counted per sequential placement.
 
 Table on stdout; JSON in var/bench/placement.json.
@@ -15,9 +15,7 @@ Table on stdout; JSON in var/bench/placement.json.
 import argparse
 import statistics
 import sys
-import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
 
 from bench import harness
 from bench.harness import NEW
@@ -45,7 +43,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         redis.start()
         env = harness.service_env(
-            database_url=harness.fresh_database("storefront_bench_placement"),
+            database_url=harness.fresh_database("bench_placement"),
             redis=redis,
             sandbox=sandbox,
             smtp=smtp,
@@ -133,25 +131,57 @@ def timed_place(prepared: tuple, *, count_statements: bool = False):
 
 
 def at_once(batch: list[tuple], errors: list[str]) -> list[tuple[float, int | None]]:
-    """Each placement in its own thread (and database connection), released together."""
+    """Each placement in its own process (and database connection), released together: the
+    storefront serves requests from several processes, and threads of one would only measure
+    the GIL."""
+    import multiprocessing
+
+    from django.db import connections
+
+    connections.close_all()  # a forked child must not share the parent's connection
+    context = multiprocessing.get_context("fork")
+    barrier = context.Barrier(len(batch))
+    results = context.Queue()
+    processes = [
+        context.Process(target=_place_in_child, args=(index, prepared, barrier, results))
+        for index, prepared in enumerate(batch)
+    ]
+    for process in processes:
+        process.start()
+    answers: list[tuple[float | None, int | None]] = [(None, None)] * len(batch)
+    for _ in processes:
+        index, seconds, order_id, error = results.get(timeout=120)
+        answers[index] = (seconds, order_id)
+        if error:
+            errors.append(error)
+    for process in processes:
+        process.join(timeout=30)
+    return answers
+
+
+def _place_in_child(index: int, prepared: tuple, barrier, results) -> None:
+    from django.db import connections
+
+    try:
+        _warm_up()
+        barrier.wait(timeout=60)
+        seconds, order_id, _ = timed_place(prepared)
+        results.put((index, seconds, order_id, ""))
+    except Exception as exc:  # counted and reported: none may fail
+        results.put((index, None, None, f"{type(exc).__name__}: {exc}"))
+    finally:
+        connections.close_all()
+
+
+def _warm_up() -> None:
+    """Open the connections a serving process already holds: the database and the broker."""
     from django.db import connection
 
-    barrier = threading.Barrier(len(batch))
+    from storefront.celery import app
 
-    def place(prepared):
-        try:
-            barrier.wait()
-            seconds, order_id, _ = timed_place(prepared)
-            return seconds, order_id
-        except Exception as exc:  # counted and reported: none may fail
-            errors.append(f"{type(exc).__name__}: {exc}")
-            return None, None
-        finally:
-            connection.close()
-
-    with ThreadPoolExecutor(max_workers=len(batch)) as pool:
-        answers = list(pool.map(place, batch))
-    return answers
+    connection.ensure_connection()
+    with app.producer_or_acquire() as producer:
+        producer.connection.ensure_connection()
 
 
 def pairs(answers: list) -> list[tuple]:

@@ -109,7 +109,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         redis.start()
         smtp.start()
-        database_url = harness.fresh_database("storefront_proof")
+        database_url = harness.fresh_database("proof")
         env = harness.service_env(
             database_url=database_url, redis=redis, sandbox=sandbox, smtp=smtp, directory=directory
         )

@@ -59,7 +59,7 @@ def main(argv: list[str] | None = None) -> int:
         redis.start()
         smtp.start()
         env = harness.service_env(
-            database_url=harness.fresh_database("storefront_bench_provisioning"),
+            database_url=harness.fresh_database("bench_provisioning"),
             redis=redis,
             sandbox=sandbox,
             smtp=smtp,
