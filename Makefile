@@ -27,15 +27,18 @@ build: install
 	$(BIN)/pybabel compile --domain django --directory locale --statistics 2>&1 | tail -n 2
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
 
+# The site, a Celery worker with beat and the sandbox, as production runs them (honcho, Procfile.dev;
+# one Ctrl-C stops all), on the embedded broker: messages are files under var/celery/.
+run: export CELERY_BROKER_URL ?= filesystem://localhost/
+run: export RUN_PORT := $(RUN_PORT)
+run: export SANDBOX_PORT := $(SANDBOX_PORT)
 run: build
 	$(BIN)/python manage.py migrate --noinput --verbosity 0
 	$(BIN)/python manage.py seed_demo
 	@echo "Partner Center sandbox: https://127.0.0.1:$(SANDBOX_PORT) (log: $(VAR_DIR)/sandbox.log)"
 	@echo "E-mails are written as files to $(VAR_DIR)/mail/"
 	@echo "Storefront: http://127.0.0.1:$(RUN_PORT)/"
-	@$(BIN)/python manage.py partnercenter_sandbox --port $(SANDBOX_PORT) > $(VAR_DIR)/sandbox.log 2>&1 & \
-	  sandbox=$$!; trap "kill $$sandbox 2>/dev/null" EXIT INT TERM; \
-	  $(BIN)/python manage.py runserver --noreload 127.0.0.1:$(RUN_PORT)
+	@exec $(BIN)/honcho start --no-colour --procfile Procfile.dev --app-root $(CURDIR)
 
 lint: install
 	$(BIN)/ruff check .
@@ -57,7 +60,7 @@ sandbox: build
 	$(BIN)/python manage.py partnercenter_sandbox --port $(SANDBOX_PORT)
 
 worker: build
-	$(BIN)/celery --app storefront worker --loglevel INFO
+	$(BIN)/celery --app storefront worker --beat --schedule $(VAR_DIR)/celery/beat-schedule --loglevel INFO
 
 # The fault soak (bench/proof.py): PROOF_ORDERS orders through the real pipeline on a bad day,
 # on PostgreSQL (DATABASE_URL's server, a database of its own) and a redis-server of its own.

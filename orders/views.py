@@ -5,14 +5,18 @@ order is a 404, whatever the URL.
 """
 
 from django.conf import settings
+from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
-from orders.models import Order, OrderStatus
+from orders.models import Order, OrderEvent, OrderStatus
+from orders.provisioning.relationship import RelationshipOutcome, order_check_relationship
 from orders.selectors import order_list as select_orders
 from orders.selectors import order_progress, order_timeline, order_totals, order_with_history
 from storefront.scoping import get_scoped_or_404, reseller_scoped
@@ -71,3 +75,56 @@ def order_status(request: HttpRequest, pk: int) -> JsonResponse:
         {"order": order, "progress": progress, "SUPPORT_EMAIL": settings.SUPPORT_EMAIL},
     )
     return JsonResponse({"number": order.number, **progress.as_json(), "html": html})
+
+
+@require_POST
+def order_relationship_check(request: HttpRequest, pk: int) -> HttpResponse:
+    """«Verifica relazione» on an order waiting for it: checked now, and resumed at once if the
+    customer's administrator has accepted the invitation."""
+    order = get_scoped_or_404(Order, request, pk=pk)
+    outcome = order_check_relationship(
+        order_id=order.pk,
+        actor=OrderEvent.Actor.RESELLER,
+        actor_user=request.user,
+        interactive=True,
+    )
+    names = {"domain": order.tenant_domain, "number": order.number}
+    if outcome == RelationshipOutcome.RESUMED:
+        messages.success(
+            request,
+            _(
+                "Relazione verificata: il tenant %(domain)s l'ha accettata. L'attivazione "
+                "dell'ordine %(number)s è ripresa."
+            )
+            % names,
+        )
+    elif outcome == RelationshipOutcome.WAITING:
+        messages.warning(
+            request,
+            _(
+                "La relazione con il tenant %(domain)s non risulta ancora accettata: "
+                "l'amministratore globale del cliente deve aprire il link di invito. L'ordine "
+                "%(number)s riprenderà da solo appena accettata."
+            )
+            % names,
+        )
+    elif outcome == RelationshipOutcome.UNAVAILABLE:
+        messages.error(
+            request,
+            _(
+                "Partner Center non risponde in questo momento: riprova tra qualche minuto. "
+                "L'ordine %(number)s riprenderà comunque da solo appena la relazione sarà "
+                "accettata."
+            )
+            % names,
+        )
+    else:
+        messages.info(
+            request, _("L'ordine %(number)s non è più in attesa della relazione.") % names
+        )
+    next_url = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return HttpResponseRedirect(next_url)
+    return redirect("orders:order_detail", pk=order.pk)

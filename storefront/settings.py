@@ -1,7 +1,7 @@
 """Settings of the CSP storefront, all read from the environment (django-environ).
 
-Development needs no configuration: SQLite and e-mails as files under ``var/``, Celery tasks run
-in-process after commit, Partner Center is the local sandbox. Production (``DJANGO_ENV=production``)
+Development needs no configuration: SQLite, e-mails and the Celery broker's messages as files
+under ``var/``, Partner Center is the local sandbox. Production (``DJANGO_ENV=production``)
 has no default for its secrets and refuses to start without them. README.md lists every variable.
 """
 
@@ -10,6 +10,7 @@ from pathlib import Path
 
 import environ
 from celery.schedules import crontab
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -107,6 +108,17 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # SQLite (make run) cannot enforce a unique cart line per (plan, base line) with NULLs equal;
     # the cart service merges such lines under a row lock anyway, and PostgreSQL enforces it.
     SILENCED_SYSTEM_CHECKS = ["models.W047"]
+    # Several writers (the site's threads, the worker, beat): readers never block the writer
+    # (WAL), and every transaction takes the write lock when it begins (IMMEDIATE), so a second
+    # writer waits up to the timeout instead of failing with "database is locked" when a
+    # transaction that read first tries to write.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "transaction_mode": "IMMEDIATE",
+            "timeout": env.float("SQLITE_BUSY_TIMEOUT_SECONDS", default=20),
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        }
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env("REDIS_URL", default="")
@@ -186,13 +198,16 @@ STAFF_ALERT_EMAILS = env.list("STAFF_ALERT_EMAILS", default=["staff@storefront.l
 
 # --- Celery -----------------------------------------------------------------------------------
 
-CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL)
-# Without a broker, tasks run in-process; callers still enqueue with transaction.on_commit, so the
-# task sees committed data exactly as a worker would.
-CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+# Production: Redis (REDIS_URL or its own URL). Development (make run): the embedded broker,
+# messages as files under var/celery/, which needs no server (README "make run"). Only the test
+# settings run tasks in-process (CELERY_TASK_ALWAYS_EAGER), never a request of make run.
+CELERY_BROKER_URL = env(
+    "CELERY_BROKER_URL", default=REDIS_URL or ("" if IS_PRODUCTION else "filesystem://localhost/")
+)
+if not CELERY_BROKER_URL:
+    raise ImproperlyConfigured("Set CELERY_BROKER_URL (or REDIS_URL): the worker's broker.")
+CELERY_TASK_ALWAYS_EAGER = False
 CELERY_TASK_EAGER_PROPAGATES = True
-if CELERY_TASK_ALWAYS_EAGER:
-    CELERY_BROKER_URL = "memory://"
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
@@ -207,6 +222,21 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "unacked_restore_interval": 10,
     "unacked_restore_throttle": 1,
 }
+if CELERY_BROKER_URL.startswith("filesystem://"):
+    # kombu's file transport: one file per message in one folder that the site, beat and the
+    # worker share; the folders must exist before the first message.
+    CELERY_FILESYSTEM_DIR = Path(env("CELERY_FILESYSTEM_DIR", default=str(VAR_DIR / "celery")))
+    for _folder in ("queue", "control", "processed"):
+        (CELERY_FILESYSTEM_DIR / _folder).mkdir(parents=True, exist_ok=True)
+    CELERY_BROKER_TRANSPORT_OPTIONS.update(
+        {
+            "data_folder_in": str(CELERY_FILESYSTEM_DIR / "queue"),
+            "data_folder_out": str(CELERY_FILESYSTEM_DIR / "queue"),
+            "control_folder": str(CELERY_FILESYSTEM_DIR / "control"),
+            "processed_folder": str(CELERY_FILESYSTEM_DIR / "processed"),
+            "store_processed": False,
+        }
+    )
 CELERY_BEAT_SCHEDULE = {
     "revalidate-mpn-nightly": {
         "task": "tenants.tasks.resellers_revalidate_mpn_task",

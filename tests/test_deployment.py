@@ -18,6 +18,7 @@ PRODUCTION_ENV = {
     "FIELD_ENCRYPTION_KEY": "a-separate-long-random-key-for-secrets-at-rest",
     "ALLOWED_HOSTS": "storefront.example.it",
     "DATABASE_URL": "sqlite:////tmp/never-opened.sqlite3",
+    "REDIS_URL": "redis://127.0.0.1:6379/0",
     "PARTNER_CENTER_TENANT_ID": "9171ce5b-baff-48a6-9656-c801daeb9a56",
     "PARTNER_CENTER_CLIENT_ID": "app-id",
     "PARTNER_CENTER_CLIENT_SECRET": "app-secret",

@@ -138,7 +138,8 @@ def order_check_relationship(
     except OrderTransitionError:
         return RelationshipOutcome.SKIPPED  # cancelled or resumed meanwhile
     _schedule_next_check(order)
-    _remind(order)
+    if actor == OrderEvent.Actor.WORKER:  # the reseller who just checked needs no reminder
+        _remind(order)
     return RelationshipOutcome.WAITING
 
 

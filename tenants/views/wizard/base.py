@@ -64,6 +64,12 @@ def order_of_posted_checkout(request: HttpRequest) -> Order | None:
     return reseller_scoped(Order, request).filter(cart__checkout_token=token).first()
 
 
+def _order_placed_meanwhile(request: HttpRequest, step: str) -> Order | None:
+    if step == STEP_CONFIRM and request.method == "POST":
+        return order_of_posted_checkout(request)
+    return None
+
+
 def wizard_step(step: str):
     """Load the cart and its draft; send the user back to the cart, or to the first step still
     to do, when this step cannot be shown."""
@@ -74,10 +80,9 @@ def wizard_step(step: str):
             try:
                 cart = cart_get_for_checkout(user=request.user)
             except CartError as error:
-                if step == STEP_CONFIRM and request.method == "POST":
-                    order = order_of_posted_checkout(request)
-                    if order is not None:  # a second submit, a reload or another tab
-                        return redirect("orders:order_placed", pk=order.pk)
+                order = _order_placed_meanwhile(request, step)
+                if order is not None:  # a second submit, a reload or another tab
+                    return redirect("orders:order_placed", pk=order.pk)
                 messages.warning(request, error.message)
                 return redirect("checkout:cart")
             if not cart.lines.exists():
@@ -88,6 +93,11 @@ def wizard_step(step: str):
             draft = checkout_draft_get_or_create(cart=cart)
             state = checkout_wizard_state(draft=draft)
             if not state.can_open(step):
+                # Another tab placed the order (and dropped the draft) after this request read
+                # the cart: lead to that order rather than to a wizard started anew.
+                order = _order_placed_meanwhile(request, step)
+                if order is not None:
+                    return redirect("orders:order_placed", pk=order.pk)
                 return redirect_to_step(state.first_step_to_do())
             try:
                 return view(request, Wizard(cart=cart, draft=draft, state=state))
