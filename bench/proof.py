@@ -36,7 +36,10 @@ PRODUCT_ENV = {
     "ORDER_RETRY_BASE_SECONDS": "0.5",
     "ORDER_RETRY_MAX_SECONDS": "4",
     "ORDER_RUN_LEASE_SECONDS": "20",
-    "ORDER_SWEEP_AFTER_MINUTES": "0.5",
+    # Lost messages are found at once by the sweep a worker makes when it (re)connects; the
+    # periodic sweep's threshold stays above the time an order may wait in a busy queue, as an
+    # operator would keep it (each resumption counts against the order's failure budget).
+    "ORDER_SWEEP_AFTER_MINUTES": "2",
     "CELERY_VISIBILITY_TIMEOUT": "20",
     "EMAIL_RETRY_BASE_SECONDS": "1",
     "ORDER_SWEEP_INTERVAL_SECONDS": "10",
@@ -92,7 +95,7 @@ def arguments(argv: list[str]) -> argparse.Namespace:
         help="seconds after the first placement to give up (default 240 + 2 per order)",
     )
     parser.add_argument(
-        "--concurrency", type=int, default=int(os.environ.get("PROOF_CONCURRENCY", 4))
+        "--concurrency", type=int, default=int(os.environ.get("PROOF_CONCURRENCY", 8))
     )
     args = parser.parse_args(argv)
     args.timeout = args.timeout or 240 + 2 * args.orders
