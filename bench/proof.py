@@ -40,7 +40,9 @@ PRODUCT_ENV = {
     # periodic sweep's threshold stays above the time an order may wait in a busy queue, as an
     # operator would keep it (each resumption counts against the order's failure budget).
     "ORDER_SWEEP_AFTER_MINUTES": "2",
-    "CELERY_VISIBILITY_TIMEOUT": "20",
+    # Above the longest task (a sweep of a few hundred orders on a loaded machine takes ~25 s):
+    # a message is redelivered only when its worker is gone.
+    "CELERY_VISIBILITY_TIMEOUT": "60",
     "EMAIL_RETRY_BASE_SECONDS": "1",
     "ORDER_SWEEP_INTERVAL_SECONDS": "10",
     "ORDER_RELATIONSHIP_SCAN_SECONDS": "5",
