@@ -60,7 +60,7 @@ sandbox: build
 	$(BIN)/python manage.py partnercenter_sandbox --port $(SANDBOX_PORT)
 
 worker: build
-	$(BIN)/celery --app storefront worker --beat --schedule $(VAR_DIR)/celery/beat-schedule --loglevel INFO
+	$(BIN)/celery --app storefront worker --loglevel INFO
 
 # The fault soak (bench/proof.py): PROOF_ORDERS orders through the real pipeline on a bad day,
 # on PostgreSQL (DATABASE_URL's server, a database of its own) and a redis-server of its own.

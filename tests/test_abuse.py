@@ -441,6 +441,14 @@ ROUTES = [
         Route(name, own=PAGE, kwargs=lambda world: {"pk": world.alfa.order.pk}, owns_object=True)
         for name in ("orders:order_detail", "orders:order_placed", "orders:order_status")
     ),
+    Route(
+        "orders:order_relationship_check",
+        own=ACTION,
+        kwargs=lambda world: {"pk": world.alfa.order.pk},
+        data=lambda world: {"next": "/ordini/"},
+        owns_object=True,
+        calls_partner_center=True,  # only for an order awaiting the relationship
+    ),
     # tenants/
     Route("tenants:customer_list", own=PAGE, data=lambda world: {"q": "Cliente"}),
     Route(

@@ -18,6 +18,7 @@ from orders.provisioning.relationship import next_check_delay
 from orders.tasks import order_provision_task, orders_check_relationships_task, orders_sweep_task
 from orders.tests.factories import fabrikam_customer, order_user, placed_order
 from orders.tests.fixtures import NO_DUPLICATES, fast_provisioning, sandbox_duplicates
+from partnercenter.services import _shared_token_provider
 from tenants.tests.factories import FABRIKAM_PREFIX, VALID_RESELLER_TENANT_ID
 from tests.fixtures.services import PROJECT_DIR
 
@@ -275,3 +276,29 @@ def test_with_no_variable_set_an_accepted_invitation_is_noticed_within_two_minut
     # first scan after the next check falls due.
     assert defaults["check_min"] + defaults["scan"] <= 90
     assert defaults["sweep"] <= 60
+
+
+# --- Defect 2: msal's failures ------------------------------------------------------------------
+
+
+def test_identity_platform_discovery_failing_in_a_new_process_is_retried_with_an_event(
+    pc_sandbox, django_capture_on_commit_callbacks
+):
+    # Given a process with no token yet (msal discovers the authority first), and the
+    # discovery document answering 503 once
+    _shared_token_provider.cache_clear()
+    pc_sandbox.control.inject_fault(
+        "status", status=503, method="GET", path_regex=r"openid-configuration$", count=1
+    )
+    order = placed_order()
+
+    # When the order is provisioned
+    with django_capture_on_commit_callbacks(execute=True):
+        order_provision_task.delay(order.pk)
+
+    # Then the failure was a transient error like any other: retried, told, and the order active
+    order.refresh_from_db()
+    assert order.status == OrderStatus.ACTIVE
+    [retry] = order.events.filter(kind=OrderEvent.Kind.RETRY_SCHEDULED)
+    assert "PartnerCenterUnavailable" in retry.message
+    assert "identity platform" in retry.message

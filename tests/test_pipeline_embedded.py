@@ -7,17 +7,29 @@ them: time is driven by the settings, the test only polls for the outcome.
 """
 
 import time
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from orders.models import Order, OrderEvent, OrderStatus
+from orders.services import Failure, order_set_status
 from orders.tasks import order_provision_task
 from orders.tests.factories import fabrikam_customer, order_user, placed_order
 from partnercenter.models import PartnerCenterCall
 from storefront.celery import app as celery_app
-from tenants.tests.factories import FABRIKAM_PREFIX, VALID_RESELLER_TENANT_ID
+from storefront.tests.factories import StaffUserFactory
+from tenants.tests.factories import (
+    FABRIKAM_PREFIX,
+    VALID_RESELLER_TENANT_ID,
+    checkout_ready_cart,
+    draft_ready_to_confirm,
+    reseller_user,
+)
 from tests.fixtures.services import CeleryWorkers, _forget_broker_connections
 
 pytestmark = [pytest.mark.worker, pytest.mark.postgres]
@@ -226,3 +238,115 @@ def test_verifica_relazione_on_the_order_page_resumes_it_at_once(
     assert (resumed.actor, resumed.actor_user) == (OrderEvent.Actor.RESELLER, user)
     assert wait_for_status(order.pk, FINAL, timeout=60).status == OrderStatus.ACTIVE
     assert PartnerCenterCall.objects.filter(order_id=order.pk, operation="customer_search").exists()
+
+
+# --- No Partner Center call in a request that only asks for work ------------------------------
+
+
+def queued_messages(tmp_path: Path) -> int:
+    return len(list((tmp_path / "celery" / "queue").glob("*.msg")))
+
+
+def partner_center_calls(pc_sandbox) -> int:
+    return len(pc_sandbox.control.calls())
+
+
+def test_confirm_makes_no_partner_center_call_it_only_enqueues(
+    embedded_workers, pc_sandbox, tmp_path, client
+):
+    # Given a reseller at «Conferma», and no worker running
+    user = reseller_user(partner_center_tenant_id=VALID_RESELLER_TENANT_ID)
+    cart = checkout_ready_cart(user=user)
+    draft_ready_to_confirm(cart=cart)
+    client.force_login(user)
+    calls_before, queued_before = partner_center_calls(pc_sandbox), queued_messages(tmp_path)
+
+    # When «Prossimo >>» is pressed
+    response = client.post(
+        reverse("tenants:checkout_confirm"),
+        {"checkout_token": str(cart.checkout_token), "action": "next"},
+    )
+
+    # Then the order is placed and queued for the worker, and Partner Center was not called
+    order = Order.objects.get()
+    assert response["Location"] == reverse("orders:order_placed", args=[order.pk])
+    assert order.status == OrderStatus.PLACED
+    assert partner_center_calls(pc_sandbox) == calls_before
+    assert not PartnerCenterCall.objects.exists()
+    assert queued_messages(tmp_path) == queued_before + 1
+
+
+def failed_order(user) -> Order:
+    order = placed_order(user=user)
+    for status in (OrderStatus.PROVISIONING, OrderStatus.FAILED):
+        order_set_status(
+            order_id=order.pk,
+            to_status=status,
+            actor=OrderEvent.Actor.WORKER,
+            message="x",
+            failure=Failure(reason="partner_center_unavailable", code="503", detail="503"),
+        )
+    return order
+
+
+def awaiting_order(user) -> Order:
+    order = placed_order(user=user, customer=fabrikam_customer(reseller=user.reseller))
+    now = timezone.now()
+    order_set_status(
+        order_id=order.pk,
+        to_status=OrderStatus.AWAITING_RELATIONSHIP,
+        actor=OrderEvent.Actor.WORKER,
+        message="x",
+        changes={
+            "awaiting_relationship_since": now,
+            "awaiting_relationship_until": now + timedelta(days=14),
+            "attention_due_at": now + timedelta(hours=1),
+        },
+    )
+    return order
+
+
+def test_admin_retry_and_resume_make_no_partner_center_call_and_the_steps_then_advance(
+    embedded_workers, pc_sandbox, tmp_path, client
+):
+    # Given a failed order and one waiting for its relationship, accepted meanwhile; no worker
+    pc_sandbox.control.set_delays(order_completion_seconds=1, subscription_activation_seconds=2)
+    user = order_user()  # the sandbox's reseller: the invitation below names it
+    retried, waiting = failed_order(user), awaiting_order(user)
+    pc_sandbox.control.accept_invitation(
+        f"{FABRIKAM_PREFIX}.onmicrosoft.com", partner_id=VALID_RESELLER_TENANT_ID
+    )
+    staff = Client()
+    staff.force_login(StaffUserFactory())
+    calls_before, queued_before = partner_center_calls(pc_sandbox), queued_messages(tmp_path)
+
+    # When staff press «Riprova» on one and «Riprendi» on the other
+    changelist = reverse("admin:orders_order_changelist")
+    staff.post(changelist, {"action": "retry_orders", "_selected_action": [retried.pk]})
+    staff.post(changelist, {"action": "resume_orders", "_selected_action": [waiting.pk]})
+
+    # Then each only queued work for the worker: no call to Partner Center
+    assert partner_center_calls(pc_sandbox) == calls_before
+    assert queued_messages(tmp_path) == queued_before + 2
+    assert Order.objects.get(pk=retried.pk).status == OrderStatus.PROVISIONING
+    assert Order.objects.get(pk=waiting.pk).status == OrderStatus.AWAITING_RELATIONSHIP
+
+    # When the worker starts, the reseller's order page shows the steps advancing to the end
+    embedded_workers.start()
+    client.force_login(retried.user)
+    seen = []
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        progress = client.get(reverse("orders:order_status", args=[retried.pk])).json()
+        states = tuple(step["state"] for step in progress["steps"])
+        if not seen or seen[-1] != states:
+            seen.append(states)
+        if progress["is_final"]:
+            break
+        time.sleep(0.1)
+    assert progress["status"] == OrderStatus.ACTIVE
+    assert set(seen[-1]) == {"done"}
+    done_counts = [states.count("done") for states in seen]
+    assert done_counts == sorted(done_counts)
+    assert len(seen) >= 3
+    assert wait_for_status(waiting.pk, FINAL, timeout=60).status == OrderStatus.ACTIVE

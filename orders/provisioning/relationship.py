@@ -6,7 +6,7 @@ settings.RELATIONSHIP_WAIT_DAYS.
 The schedule lives on the order: ``attention_due_at`` of a waiting order is the time of its next
 check. Checks are frequent while an invitation is fresh (the reseller has just forwarded it, and
 the customer accepts within minutes or not for days) and back off as the wait grows
-(``next_check_delay``). ``orders_check_relationships_due`` runs every few seconds under beat
+(``next_check_delay``). ``orders_claim_relationship_checks_due`` runs every few seconds under beat
 (and at every worker start): it claims the orders due and fans out one check each; a check lost
 with its message is due again when its claim runs out. A check Partner Center could not answer
 is retried with capped backoff, with an event, instead of waiting for the next interval.
@@ -75,14 +75,6 @@ def retry_delay(*, failures: int) -> timedelta:
         conf.relationship_check_max().total_seconds(),
     )
     return timedelta(seconds=seconds * (1 - random.random() / 10))
-
-
-def orders_awaiting_relationship() -> list[int]:
-    return list(
-        Order.objects.filter(status=OrderStatus.AWAITING_RELATIONSHIP)
-        .order_by("pk")
-        .values_list("pk", flat=True)
-    )
 
 
 def orders_claim_relationship_checks_due() -> list[int]:
