@@ -67,6 +67,10 @@ class FailureReason(models.TextChoices):
     )
     EMAIL_FAILED = "email_failed", _("Invio delle e-mail non riuscito")
     RESELLER_INACTIVE = "reseller_inactive", _("Rivenditore disattivato")
+    CUSTOMER_AGREEMENT_UNAVAILABLE = (
+        "customer_agreement_unavailable",
+        _("Microsoft Customer Agreement non offerto da Partner Center"),
+    )
 
 
 class Order(models.Model):

@@ -64,6 +64,10 @@ FAILURE_MESSAGES = {
         "L'ordine è stato fermato perché il distributore ha disattivato l'account della tua "
         "azienda. Contatta l'assistenza."
     ),
+    FailureReason.CUSTOMER_AGREEMENT_UNAVAILABLE: gettext_lazy(
+        "Partner Center non offre ora il Microsoft Customer Agreement che il cliente deve "
+        "accettare. Il nostro staff è stato avvisato e riprenderà l'ordine: non serve ripeterlo."
+    ),
 }
 
 # Keyed by ``is_new_tenant``: only a new tenant's credentials come by e-mail.
@@ -140,6 +144,9 @@ TIMELINE_FAILURE_TEXTS = {
     ),
     FailureReason.RESELLER_INACTIVE: gettext_lazy(
         "Attivazione fermata: l'account della tua azienda è stato disattivato."
+    ),
+    FailureReason.CUSTOMER_AGREEMENT_UNAVAILABLE: gettext_lazy(
+        "Attivazione non riuscita: Partner Center non offre il Microsoft Customer Agreement."
     ),
 }
 TIMELINE_FAILURE_TEXT = gettext_lazy("Attivazione non riuscita.")
