@@ -25,6 +25,9 @@ from orders.models import (
 )
 from partnercenter.services import partner_center_invitation_url
 
+# Where a partner resets a customer's user password (as its delegated administrator).
+MICROSOFT_365_ADMIN_CENTER_URL = "https://admin.microsoft.com"
+
 BILLING_TOTAL_LABELS = {
     Plan.Billing.MONTHLY: gettext_lazy("Totale mensile"),
     Plan.Billing.ANNUAL: gettext_lazy("Totale annuale"),
@@ -420,6 +423,7 @@ def order_email_context(*, order_id: int) -> dict:
         "lines": lines,
         "totals": order_totals(order=order),
         "portal_url": settings.OFFICE_PORTAL_URL,
+        "admin_center_url": MICROSOFT_365_ADMIN_CENTER_URL,
         "support_email": settings.SUPPORT_EMAIL,
         "invitation_url": _invitation_url(order),
         # Absolute: a link in an e-mail has no site to be relative to.
