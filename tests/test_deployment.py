@@ -187,7 +187,9 @@ def production_web_server(tmp_path, **environment):
             **{key: str(value) for key, value in service["environment"].items()},
             "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
             "REDIS_URL": "",
-            "CELERY_BROKER_URL": "",
+            # production refuses to start without a broker; nothing here enqueues, so it is
+            # never opened
+            "CELERY_BROKER_URL": "redis://127.0.0.1:6379/0",
             "EMAIL_URL": "",
             "VAR_DIR": str(tmp_path),
             # gunicorn itself believes X-Forwarded-Proto from 127.0.0.1 only; in the stack the
