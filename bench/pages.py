@@ -1,9 +1,11 @@
 """Signed-in pages under load ÷ the cheapest signed-in page, on gunicorn and PostgreSQL.
 
-    python bench/pages.py [PRODUCTS] [--rounds N] [--seconds S] [--connections C]
+    python bench/pages.py [PRODUCTS] [--subscriptions N] [--rounds N] [--seconds S]
+                          [--connections C]
 
 Builds a fresh database with a catalog of PRODUCTS products (default 500) imported from a
-generated price list, a reseller with orders, customers and a cart of five lines; starts gunicorn
+generated price list, a reseller with orders, customers, a cart of five lines and N subscriptions
+in its «Sottoscrizioni» mirror (default 1 000, over 21 customers); starts gunicorn
 with the production settings (2 workers × 4 threads) and drives it with wrk over loopback with
 the reseller's session cookie. Each round measures, for every page, the limit then the page
 (limit, catalog, limit, product, …) for S seconds each; the limit is ``/profilo/``, the cheapest
@@ -66,6 +68,7 @@ def production_environment(database_url: str, var_dir: Path) -> dict[str, str]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("products", type=int, nargs="?", default=500)
+    parser.add_argument("--subscriptions", type=int, default=1000)
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--seconds", type=float, default=3.0)
     parser.add_argument("--connections", type=int, default=8)
@@ -78,7 +81,7 @@ def main() -> None:
     from django.core.management import call_command
 
     call_command("collectstatic", interactive=False, verbosity=0)
-    fixture = seed(products=args.products)
+    fixture = seed(products=args.products, subscriptions=args.subscriptions)
     pages_to_measure = pages(fixture)
     static_counts = {name: count_page(url, fixture["session"]) for name, url in pages_to_measure}
 
@@ -108,8 +111,9 @@ def main() -> None:
 # --- The data ----------------------------------------------------------------------------------
 
 
-def seed(*, products: int) -> dict:
-    """A catalog of ``products`` products, one reseller with orders, customers and a 5-line cart."""
+def seed(*, products: int, subscriptions: int) -> dict:
+    """A catalog of ``products`` products, one reseller with orders, customers, a 5-line cart and
+    ``subscriptions`` subscriptions."""
     from django.test import Client
 
     from catalog.models import Plan, Product
@@ -146,6 +150,8 @@ def seed(*, products: int) -> dict:
     for plan in base_plans:
         cart_add_plan(user=user, plan_id=plan.pk, quantity=3, addon_quantities={})
 
+    subscription = seed_subscriptions(order=orders[0], count=subscriptions)
+
     client = Client()
     client.force_login(user)
     return {
@@ -155,8 +161,39 @@ def seed(*, products: int) -> dict:
         .values_list("product_id", flat=True)
         .first(),
         "order_pk": orders[0].pk,
+        "subscription_pk": subscription.pk,
         "products": Product.objects.count(),
+        "subscriptions": subscriptions,
     }
+
+
+def seed_subscriptions(*, order, count: int):
+    """``count`` mirror rows of the order's reseller over 21 customers; the first one returned."""
+    import uuid
+
+    from subscriptions.models import Subscription
+    from subscriptions.tests.factories import mirrored_subscription
+    from tenants.tests.factories import CustomerFactory
+
+    first = mirrored_subscription(order=order, order_line=None)
+    customers = [first.customer] + [
+        CustomerFactory(reseller=order.reseller, company_name=f"Cliente {n} S.r.l.")
+        for n in range(20)
+    ]
+    copied = [
+        field.attname
+        for field in Subscription._meta.concrete_fields
+        if field.attname not in ("id", "order_line_id", "partner_center_id")
+    ]
+    rows = []
+    for number in range(count - 1):
+        row = Subscription(**{name: getattr(first, name) for name in copied})
+        row.partner_center_id = str(uuid.uuid4())
+        row.customer_id = customers[number % len(customers)].pk
+        row.title = f"Microsoft 365 Business {number:04d}"
+        rows.append(row)
+    Subscription.objects.bulk_create(rows, batch_size=1000)
+    return first
 
 
 def pages(fixture: dict) -> list[tuple[str, str]]:
@@ -169,6 +206,9 @@ def pages(fixture: dict) -> list[tuple[str, str]]:
         ("order list", "/ordini/"),
         ("order detail", f"/ordini/{fixture['order_pk']}/"),
         ("customer list", "/clienti/"),
+        ("subscription list", "/sottoscrizioni/"),
+        ("subscription search", "/sottoscrizioni/?q=Business+01&finestra=on"),
+        ("subscription detail", f"/sottoscrizioni/{fixture['subscription_pk']}/"),
     ]
 
 
@@ -283,6 +323,7 @@ def summarise(load: dict, static_counts: dict, args) -> dict:
         }
     return {
         "products": args.products,
+        "subscriptions": args.subscriptions,
         "rounds": args.rounds,
         "seconds_per_run": args.seconds,
         "connections": args.connections,
@@ -308,8 +349,9 @@ def print_results(results: dict) -> None:
         for name, page in results["pages"].items()
     ]
     print(
-        f"\nPages, catalog of {results['products']} products, median of {results['rounds']} "
-        f"rounds of {results['seconds_per_run']} s, {results['connections']} connections"
+        f"\nPages, catalog of {results['products']} products, {results['subscriptions']} "
+        f"subscriptions, median of {results['rounds']} rounds of {results['seconds_per_run']} s, "
+        f"{results['connections']} connections"
     )
     support.print_table(
         ["page", "req/s", "p50 ms", "p95 ms", "p99 ms", "÷ limit", "p95 ÷ limit's", "HTML KB",

@@ -13,6 +13,8 @@ from django.db import models
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from storefront.choices import ChoiceLabelsMixin
+
 # Partner Center allows these many licences on a SKU when it says nothing else (NCE default).
 DEFAULT_MIN_QUANTITY = 1
 DEFAULT_MAX_QUANTITY = 300
@@ -54,7 +56,7 @@ class Product(models.Model):
         return self.description_en if get_language() == "en" else self.description
 
 
-class Sku(models.Model):
+class Sku(ChoiceLabelsMixin, models.Model):
     """A purchasable shape of a product (``skuId``), with the limits Partner Center sets on it."""
 
     # No index of its own: the unique (product, sku_id) constraint's index starts with it.
@@ -116,7 +118,7 @@ class Sku(models.Model):
         return f"{self.product.product_id}:{self.sku_id}"
 
 
-class Plan(models.Model):
+class Plan(ChoiceLabelsMixin, models.Model):
     """What a reseller buys: a SKU for a term, billed monthly or annually."""
 
     class Term(models.TextChoices):

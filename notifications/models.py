@@ -16,6 +16,10 @@ class Email(models.Model):
         SUBSCRIPTION_SUMMARY = "subscription_summary", _("Riepilogo della sottoscrizione")
         RELATIONSHIP_REMINDER = "relationship_reminder", _("Promemoria relazione di rivenditore")
         STAFF_FAILURE_ALERT = "staff_failure_alert", _("Avviso allo staff: ordine non riuscito")
+        STAFF_PASSWORD_RESET = (
+            "staff_password_reset",
+            _("Avviso allo staff: password dell'amministratore da reimpostare"),
+        )
         CHANGE_COMPLETED = "change_completed", _("Modifica della sottoscrizione completata")
         CHANGE_FAILED = "change_failed", _("Modifica della sottoscrizione non riuscita")
 

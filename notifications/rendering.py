@@ -19,6 +19,7 @@ from orders.selectors import order_email_context
 from storefront.crypto import DecryptionError, decrypt_text
 
 EMAIL_LANGUAGES = ("it", "en")
+STAFF_KINDS = frozenset({Email.Kind.STAFF_FAILURE_ALERT, Email.Kind.STAFF_PASSWORD_RESET})
 
 
 class EmailRenderError(Exception):
@@ -36,7 +37,7 @@ def email_context_register(kind: str, build: Callable[[Email], dict]) -> None:
 
 def render_email(email: Email) -> EmailMultiAlternatives:
     language = email.language if email.language in EMAIL_LANGUAGES else "it"
-    if email.kind == Email.Kind.STAFF_FAILURE_ALERT:
+    if email.kind in STAFF_KINDS:
         language = "it"
     base = f"notifications/email/{language}/{email.kind}"
     with translation.override(language):

@@ -13,6 +13,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from catalog.models import Plan
+from storefront.choices import ChoiceLabelsMixin
 from storefront.scoping import ResellerScopedQuerySet, scoped_queryset_class
 
 
@@ -50,6 +51,14 @@ ORDER_TRANSITIONS: dict[str, frozenset[str]] = {
     OrderStatus.CANCELLED: frozenset(),
     OrderStatus.RESOLVED: frozenset(),
 }
+# The colour of the status badge on the reseller's pages; other states are "info".
+STATUS_BADGE_CLASSES = {
+    OrderStatus.ACTIVE: "text-bg-success",
+    OrderStatus.FAILED: "text-bg-danger",
+    OrderStatus.AWAITING_RELATIONSHIP: "text-bg-warning",
+    OrderStatus.CANCELLED: "text-bg-secondary",
+    OrderStatus.RESOLVED: "text-bg-secondary",
+}
 # States in which the provisioning worker owns the order.
 WORKING_STATUSES = frozenset({OrderStatus.PLACED, OrderStatus.PROVISIONING})
 FINAL_STATUSES = frozenset({OrderStatus.ACTIVE, OrderStatus.CANCELLED, OrderStatus.RESOLVED})
@@ -67,9 +76,13 @@ class FailureReason(models.TextChoices):
     )
     EMAIL_FAILED = "email_failed", _("Invio delle e-mail non riuscito")
     RESELLER_INACTIVE = "reseller_inactive", _("Rivenditore disattivato")
+    CUSTOMER_AGREEMENT_UNAVAILABLE = (
+        "customer_agreement_unavailable",
+        _("Microsoft Customer Agreement non offerto da Partner Center"),
+    )
 
 
-class Order(models.Model):
+class Order(ChoiceLabelsMixin, models.Model):
     Status = OrderStatus
     FailureReason = FailureReason
 
@@ -193,8 +206,12 @@ class Order(models.Model):
     def is_final(self) -> bool:
         return self.status in FINAL_STATUSES
 
+    @property
+    def status_badge_class(self) -> str:
+        return STATUS_BADGE_CLASSES.get(self.status, "text-bg-info")
 
-class OrderLine(models.Model):
+
+class OrderLine(ChoiceLabelsMixin, models.Model):
     """What was bought, as it was when the order was placed, and the subscription it became."""
 
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines")

@@ -25,6 +25,9 @@ from orders.models import (
 )
 from partnercenter.services import partner_center_invitation_url
 
+# Where a partner resets a customer's user password (as its delegated administrator).
+MICROSOFT_365_ADMIN_CENTER_URL = "https://admin.microsoft.com"
+
 BILLING_TOTAL_LABELS = {
     Plan.Billing.MONTHLY: gettext_lazy("Totale mensile"),
     Plan.Billing.ANNUAL: gettext_lazy("Totale annuale"),
@@ -63,6 +66,10 @@ FAILURE_MESSAGES = {
     FailureReason.RESELLER_INACTIVE: gettext_lazy(
         "L'ordine è stato fermato perché il distributore ha disattivato l'account della tua "
         "azienda. Contatta l'assistenza."
+    ),
+    FailureReason.CUSTOMER_AGREEMENT_UNAVAILABLE: gettext_lazy(
+        "Partner Center non offre ora il Microsoft Customer Agreement che il cliente deve "
+        "accettare. Il nostro staff è stato avvisato e riprenderà l'ordine: non serve ripeterlo."
     ),
 }
 
@@ -140,6 +147,9 @@ TIMELINE_FAILURE_TEXTS = {
     ),
     FailureReason.RESELLER_INACTIVE: gettext_lazy(
         "Attivazione fermata: l'account della tua azienda è stato disattivato."
+    ),
+    FailureReason.CUSTOMER_AGREEMENT_UNAVAILABLE: gettext_lazy(
+        "Attivazione non riuscita: Partner Center non offre il Microsoft Customer Agreement."
     ),
 }
 TIMELINE_FAILURE_TEXT = gettext_lazy("Attivazione non riuscita.")
@@ -430,6 +440,7 @@ def order_email_context(*, order_id: int) -> dict:
         "lines": lines,
         "totals": order_totals(order=order),
         "portal_url": settings.OFFICE_PORTAL_URL,
+        "admin_center_url": MICROSOFT_365_ADMIN_CENTER_URL,
         "support_email": settings.SUPPORT_EMAIL,
         "invitation_url": _invitation_url(order),
         # Absolute: a link in an e-mail has no site to be relative to.

@@ -19,6 +19,7 @@ from orders.models import Order, OrderEvent, OrderStatus
 from orders.provisioning.relationship import RelationshipOutcome, order_check_relationship
 from orders.selectors import order_list as select_orders
 from orders.selectors import order_progress, order_timeline, order_totals, order_with_history
+from storefront.rows import rows_with_detail_urls
 from storefront.scoping import get_scoped_or_404, reseller_scoped
 from tenants.errors import PartnerCenterBusyError
 from tenants.views.limits import partner_center_lookup_allow
@@ -36,6 +37,7 @@ def order_list(request: HttpRequest) -> HttpResponse:
         "orders/order_list.html",
         {
             "page": page,
+            "orders": rows_with_detail_urls(page.object_list, "orders:order_detail"),
             "status": status if status in OrderStatus.values else "",
             "statuses": OrderStatus.choices,
         },

@@ -4,11 +4,12 @@ from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from storefront.choices import ChoiceLabelsMixin
 from storefront.scoping import ResellerScopedQuerySet
 from storefront.validators import validate_mpn_id, validate_partita_iva
 
 
-class Reseller(models.Model):
+class Reseller(ChoiceLabelsMixin, models.Model):
     """An Italian IT company buying Microsoft 365 subscriptions from the distributor for resale."""
 
     class MpnStatus(models.TextChoices):

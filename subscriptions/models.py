@@ -14,8 +14,12 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from catalog.models import Plan
+from storefront.choices import ChoiceLabelsMixin
 from storefront.scoping import ResellerScopedQuerySet, scoped_queryset_class
 
+# Looked up per row of the list: a dict, not the enum's ``values`` (a new list on each call).
+TERM_LABELS = dict(Plan.Term.choices)
+BILLING_LABELS = dict(Plan.Billing.choices)
 STATUS_BADGE_CLASSES = {
     "active": "text-bg-success",
     "pending": "text-bg-info",
@@ -23,7 +27,7 @@ STATUS_BADGE_CLASSES = {
 }
 
 
-class Subscription(models.Model):
+class Subscription(ChoiceLabelsMixin, models.Model):
     """One Partner Center subscription sold here, as Partner Center last reported it."""
 
     class Status(models.TextChoices):
@@ -108,12 +112,11 @@ class Subscription(models.Model):
 
     @property
     def term_label(self) -> str:
-        return Plan.Term(self.term).label if self.term in Plan.Term.values else self.term
+        return TERM_LABELS.get(self.term, self.term)
 
     @property
     def billing_label(self) -> str:
-        billing = self.billing.lower()
-        return Plan.Billing(billing).label if billing in Plan.Billing.values else self.billing
+        return BILLING_LABELS.get(self.billing.lower(), self.billing)
 
 
 class SubscriptionEvent(models.Model):
@@ -218,7 +221,7 @@ FINAL_CHANGE_STATUSES = frozenset(
 )
 
 
-class ChangeRequest(models.Model):
+class ChangeRequest(ChoiceLabelsMixin, models.Model):
     Status = ChangeStatus
 
     class Kind(models.TextChoices):

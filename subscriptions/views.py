@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from storefront.rows import rows_with_detail_urls
 from storefront.scoping import get_scoped_or_404, reseller_scoped
 from subscriptions.errors import ChangeRefused
 from subscriptions.forms import AutoRenewForm, CancelForm, ListFilterForm, SeatsForm
@@ -59,7 +60,7 @@ def subscription_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(select_subscriptions(subscriptions=owned, filters=filters), PER_PAGE).get_page(
         data.get("pagina")
     )
-    rows = list(page.object_list)
+    rows = rows_with_detail_urls(page.object_list, "subscriptions:subscription_detail")
     changing = subscriptions_with_open_change(subscription_ids=[row.pk for row in rows])
     for row in rows:
         row.has_open_change = row.pk in changing

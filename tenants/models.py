@@ -9,6 +9,7 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from storefront.choices import ChoiceLabelsMixin
 from storefront.scoping import ResellerScopedQuerySet, scoped_queryset_class
 from storefront.validators import validate_partita_iva
 
@@ -22,7 +23,15 @@ validate_domain_prefix = RegexValidator(
 )
 
 
-class Customer(models.Model):
+# The colour of the relationship badge on the reseller's pages; "not needed" is light.
+RELATIONSHIP_BADGE_CLASSES = {
+    "accepted": "text-bg-success",
+    "pending": "text-bg-warning",
+    "unknown": "text-bg-secondary",
+}
+
+
+class Customer(ChoiceLabelsMixin, models.Model):
     class TenantKind(models.TextChoices):
         NEW = "new", _("Nuovo tenant")
         EXISTING = "existing", _("Tenant esistente")
@@ -96,6 +105,10 @@ class Customer(models.Model):
     @property
     def tenant_domain(self) -> str:
         return f"{self.tenant_domain_prefix}.onmicrosoft.com"
+
+    @property
+    def relationship_badge_class(self) -> str:
+        return RELATIONSHIP_BADGE_CLASSES.get(self.relationship_state, "text-bg-light")
 
 
 class CheckoutDraft(models.Model):

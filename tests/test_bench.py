@@ -53,9 +53,12 @@ def test_the_page_benchmark_runs_and_writes_its_json(tmp_path):
     if shutil.which("wrk") is None:
         service_missing("wrk (Debian package) is not installed")
 
-    results = run_benchmark(tmp_path, "pages.py", "30", "--rounds", "1", "--seconds", "1")
+    results = run_benchmark(
+        tmp_path, "pages.py", "30", "--subscriptions", "50", "--rounds", "1", "--seconds", "1"
+    )
 
     assert results["products"] == 30
+    assert results["subscriptions"] == 50
     assert set(results["pages"]) == {
         "profile (limit)",
         "catalog",
@@ -64,6 +67,9 @@ def test_the_page_benchmark_runs_and_writes_its_json(tmp_path):
         "order list",
         "order detail",
         "customer list",
+        "subscription list",
+        "subscription search",
+        "subscription detail",
     }
     for page in results["pages"].values():
         assert page["rps"] > 0 and page["html_bytes"] > 0 and page["sql"] > 0

@@ -12,6 +12,7 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
+from notifications.models import Email
 from orders.models import Order, OrderEvent, OrderStatus
 from orders.provisioning import order_provision, runner
 from orders.provisioning.relationship import next_check_delay
@@ -115,10 +116,11 @@ def test_the_unknown_outcome_survives_a_new_process(pc_sandbox):
 
 
 def test_domain_in_use_after_a_lost_creation_adopts_our_tenant_instead_of_blaming_the_customer(
-    pc_sandbox, django_capture_on_commit_callbacks
+    pc_sandbox, settings, django_capture_on_commit_callbacks
 ):
     # Given a creation whose answer was lost (the tenant exists), and a request id Partner
     # Center no longer recognises (here: dropped from the row, as the code before the fix did)
+    settings.STAFF_ALERT_EMAILS = ["staff@distributore.example"]
     order = placed_order()
     pc_sandbox.control.inject_fault(
         "drop_after_commit", method="POST", path_regex=CUSTOMERS, count=1
@@ -142,9 +144,24 @@ def test_domain_in_use_after_a_lost_creation_adopts_our_tenant_instead_of_blamin
     # and staff are told the password must be reset; the reseller gets the summary only
     adopted = order.events.get(code=OrderEvent.Step.TENANT_CREATED)
     assert "password iniziale" in adopted.message
-    [summary] = mail.outbox
+    [summary] = [message for message in mail.outbox if message.to != settings.STAFF_ALERT_EMAILS]
     assert order.number in summary.subject
     assert order.is_new_tenant is False
+    # by an alert e-mail through the outbox, once, naming the tenant and where to reset it
+    [alert] = [message for message in mail.outbox if message.to == settings.STAFF_ALERT_EMAILS]
+    assert order.number in alert.subject
+    assert "password" in alert.subject
+    assert order.tenant_domain in alert.body
+    assert created["id"] in alert.body
+    assert "interfaccia di amministrazione di Microsoft 365" in alert.body
+    assert "admin.microsoft.com" in alert.alternatives[0][0]
+    [row] = Email.objects.filter(order=order, kind=Email.Kind.STAFF_PASSWORD_RESET)
+    assert row.status == Email.Status.SENT
+    # and running the order again sends nothing more
+    with django_capture_on_commit_callbacks(execute=True):
+        order_provision_task.delay(order.pk)
+    assert len(mail.outbox) == 2
+    assert Email.objects.filter(order=order, kind=Email.Kind.STAFF_PASSWORD_RESET).count() == 1
 
 
 # --- Defect 4: the relationship re-check -------------------------------------------------------

@@ -5,11 +5,14 @@ Retry-After, and a Retry-After longer than a message may wait leaves the order d
 from datetime import timedelta
 
 import pytest
+from django.core import mail
 from django.utils import timezone
 
 from orders.models import FailureReason, Order, OrderEvent, OrderStatus
 from orders.provisioning import order_provision
 from orders.provisioning.relationship import RelationshipOutcome, order_check_relationship
+from orders.selectors import order_progress, order_timeline, order_with_history
+from orders.tasks import order_provision_task
 from orders.tests.factories import fabrikam_customer, order_user, placed_order
 from orders.tests.fixtures import fast_provisioning
 
@@ -109,3 +112,39 @@ def test_credentials_refused_during_the_relationship_wait_fail_the_order(
     assert order.status == OrderStatus.FAILED
     assert order.failure_reason == FailureReason.PARTNER_CENTER_UNAUTHORIZED
     assert order.awaiting_relationship_until > timezone.now() + timedelta(days=1)
+
+
+def test_no_customer_agreement_template_fails_the_order_at_once_and_alerts_staff(
+    pc_sandbox, settings, django_capture_on_commit_callbacks
+):
+    # Given Partner Center offering only the legacy Microsoft Cloud Agreement, and retries that
+    # would otherwise run at once (in-process)
+    settings.STAFF_ALERT_EMAILS = ["staff@distributore.example"]
+    pc_sandbox.control.set_agreement_types("MicrosoftCloudAgreement")
+    order = placed_order()
+
+    # When the order is provisioned
+    with django_capture_on_commit_callbacks(execute=True):
+        order_provision_task.delay(order.pk)
+
+    # Then it failed at the first answer with its own reason, not after the transient retries
+    order.refresh_from_db()
+    assert order.status == OrderStatus.FAILED
+    assert order.failure_reason == FailureReason.CUSTOMER_AGREEMENT_UNAVAILABLE
+    assert "MicrosoftCustomerAgreement" in order.failure_detail
+    assert order.transient_failures == 0
+    assert not order.events.filter(kind=OrderEvent.Kind.RETRY_SCHEDULED).exists()
+    template_calls = pc_sandbox.control.calls(method="GET", path_prefix="/v1/agreements")
+    assert len(template_calls) == 1
+    # and no agreement was accepted, no cart created
+    posts = [call["path"] for call in pc_sandbox.control.calls(method="POST")]
+    assert not any(path.endswith(("/agreements", "/carts")) for path in posts)
+    # and staff got the alert naming the reason
+    [alert] = mail.outbox
+    assert alert.to == ["staff@distributore.example"]
+    assert "customer_agreement_unavailable" in alert.body
+    assert "Microsoft Customer Agreement" in alert.subject
+    # and the reseller reads what happened, not a generic refusal
+    assert "Microsoft Customer Agreement" in order_progress(order=order).message
+    timeline = order_timeline(order=order_with_history(orders=Order.objects.filter(pk=order.pk))[0])
+    assert "Microsoft Customer Agreement" in timeline[-1].text

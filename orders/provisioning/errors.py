@@ -14,6 +14,7 @@ from partnercenter.errors import (
     PartnerCenterBusinessError,
     PartnerCenterError,
     PartnerCenterInvalidResponse,
+    PartnerCenterNoCustomerAgreementTemplate,
     PartnerCenterNotFound,
     PartnerCenterRateLimited,
     PartnerCenterUnauthorized,
@@ -45,7 +46,14 @@ TRANSIENT_ERRORS = (
 )
 
 # Definite refusals: the order fails at once with the reason of failure_from_partner_center.
-BUSINESS_ERRORS = (PartnerCenterBusinessError, PartnerCenterNotFound, PartnerCenterUnauthorized)
+# No Microsoft Customer Agreement template is an unusable answer to the client, but asking again
+# brings the same answer until the distributor's account is fixed: only staff can act on it.
+BUSINESS_ERRORS = (
+    PartnerCenterBusinessError,
+    PartnerCenterNotFound,
+    PartnerCenterUnauthorized,
+    PartnerCenterNoCustomerAgreementTemplate,
+)
 
 
 class StepFailed(Exception):
@@ -79,6 +87,8 @@ def failure_from_partner_center(exc: PartnerCenterError) -> Failure:
     detail = (
         f"{exc.message} (MS-RequestId {exc.ms_request_id})" if exc.ms_request_id else exc.message
     )
+    if isinstance(exc, PartnerCenterNoCustomerAgreementTemplate):
+        return Failure(reason=FailureReason.CUSTOMER_AGREEMENT_UNAVAILABLE, detail=detail)
     if (exc.http_status, code) == DOMAIN_IN_USE:
         return Failure(reason=FailureReason.DOMAIN_TAKEN, code=code, detail=detail)
     if (exc.http_status, code) == PARTNER_NOT_ACTIVE:

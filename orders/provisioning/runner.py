@@ -8,7 +8,8 @@ Retry policy (STYLE habit 7): transient errors (Partner Center unreachable or 5x
 Retry-After, an unreadable answer, tenants' checks unable to reach it, SMTP not accepting now)
 wait with capped exponential backoff; after ``conf.max_transient_failures()`` in a row the order
 fails as partner_center_unavailable (email_failed for SMTP), and staff are alerted. Definite
-refusals fail the order at once with their reason. Any other exception is a bug: it propagates,
+refusals (including no Microsoft Customer Agreement template offered) fail the order at once
+with their reason. Any other exception is a bug: it propagates,
 the task fails loudly, the order stays due and ``sweep_orders`` resumes it.
 """
 

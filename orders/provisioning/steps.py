@@ -18,6 +18,8 @@ from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone, translation
 
+from notifications.models import Email
+from notifications.services import email_enqueue
 from orders import conf
 from orders.models import FailureReason, Order, OrderEvent, OrderLine
 from orders.provisioning.errors import (
@@ -179,10 +181,11 @@ def _adopt_tenant_created_earlier(
     customer associated with this order's reseller; then the order goes on with it.
 
     Partner Center gave its first password only in the lost answer; the order then goes on as
-    for an existing tenant (no credentials e-mail) and the event tells staff to have the
-    password reset. A tenant that is not (yet) found is not blamed on the customer either: the
-    search may lag behind the creation, so it is looked for again later, and staff are alerted
-    if it never shows (partner_center_unavailable).
+    for an existing tenant (no credentials e-mail), and staff get an alert e-mail (once per
+    order, through the outbox) to have the password reset and sent to the reseller. A tenant
+    that is not (yet) found is not blamed on the customer either: the search may lag behind the
+    creation, so it is looked for again later, and staff are alerted if it never shows
+    (partner_center_unavailable).
     """
     domain = order.tenant_domain.lower()
     found = next(
@@ -206,7 +209,8 @@ def _adopt_tenant_created_earlier(
             f"Tenant {found.domain} creato da una richiesta la cui risposta era andata persa, "
             f"riconosciuto tra i clienti del distributore (cliente Partner Center {found.id}). "
             "Partner Center non ripete la password iniziale dell'amministratore: va reimpostata "
-            "dall'interfaccia di Partner Center e comunicata al rivenditore.",
+            "nell'interfaccia di amministrazione di Microsoft 365 e comunicata al rivenditore "
+            "(avviso inviato allo staff).",
             step=Step.TENANT_CREATED,
             partner_center_customer_id=found.id,
             is_new_tenant=False,
@@ -214,6 +218,8 @@ def _adopt_tenant_created_earlier(
         Customer.objects.filter(pk=order.customer_id).update(
             partner_center_customer_id=uuid.UUID(found.id), updated_at=timezone.now()
         )
+        # Keyed by the order alone: the step is done once, and a repeat finds the same row.
+        email_enqueue(order=order, kind=Email.Kind.STAFF_PASSWORD_RESET)
     logger.warning(
         "order %s: tenant %s adopted after a lost creation answer; admin password not returned",
         order.pk,

@@ -15,7 +15,11 @@ from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request, Response
 
 from partnercenter.sandbox.http import iso
-from partnercenter.sandbox.store import DEFAULT_DELAYS, DEFAULT_SUBSCRIPTION_OPTIONS
+from partnercenter.sandbox.store import (
+    AGREEMENT_TYPES,
+    DEFAULT_DELAYS,
+    DEFAULT_SUBSCRIPTION_OPTIONS,
+)
 
 TENANT_FIELDS = (
     "company_name",
@@ -49,6 +53,7 @@ class ControlApi:
                 Rule("/_sandbox/duplicates", methods=("GET",), endpoint="duplicates"),
                 Rule("/_sandbox/invitation", methods=("GET", "POST"), endpoint="invitation"),
                 Rule("/_sandbox/clock", methods=("GET", "POST"), endpoint="clock"),
+                Rule("/_sandbox/agreements", methods=("GET", "POST"), endpoint="agreements"),
                 Rule(
                     "/_sandbox/subscriptions/options",
                     methods=("GET", "POST"),
@@ -192,6 +197,16 @@ class ControlApi:
         offset = self._store.clock_offset()
         now = time.time() + offset
         return _json({"now": iso(now), "offset_seconds": offset})
+
+    def _agreements(self, request, body) -> Response:
+        """The agreement types offered by GET /v1/agreements (``types``: a list of them)."""
+        if request.method == "POST":
+            types = list(body["types"])
+            unknown = set(types) - set(AGREEMENT_TYPES)
+            if unknown:
+                raise ValueError(f"unknown agreement types: {', '.join(sorted(unknown))}")
+            self._store.set_setting("agreement_types", types)
+        return _json({"types": self._store.agreement_types_offered()})
 
     def _subscription_options(self, request, body) -> Response:
         if request.method == "POST":

@@ -73,6 +73,11 @@ class SandboxControl:
         token_lifetime_seconds."""
         return self._call("POST", "delays", delays)
 
+    def set_agreement_types(self, *types: str) -> dict:
+        """The agreement types GET /v1/agreements offers: MicrosoftCustomerAgreement,
+        MicrosoftCloudAgreement (both after a reset); none at all when called with none."""
+        return self._call("POST", "agreements", {"types": list(types)})
+
     def rotate_catalog(self) -> dict:
         """New availability ids: catalogItemIds fetched before now are stale."""
         return self._call("POST", "catalog/rotate")

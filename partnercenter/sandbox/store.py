@@ -29,6 +29,8 @@ DEFAULT_SUBSCRIPTION_OPTIONS = {
     "patch_completion_reads": 2,
 }
 
+AGREEMENT_TYPES = ("MicrosoftCustomerAgreement", "MicrosoftCloudAgreement")
+
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS document (
     kind TEXT NOT NULL,
@@ -89,6 +91,12 @@ class SandboxStore:
 
     def subscription_options(self) -> dict:
         return {**DEFAULT_SUBSCRIPTION_OPTIONS, **(self.setting("subscription_options") or {})}
+
+    def agreement_types_offered(self) -> list[str]:
+        """The agreement types GET /v1/agreements answers (/_sandbox/agreements): both unless a
+        test withdraws one, as Partner Center does for a partner not enabled for the MCA."""
+        offered = self.setting("agreement_types")
+        return list(AGREEMENT_TYPES) if offered is None else offered
 
     def clock_offset(self) -> float:
         """Seconds the business clock runs ahead of the wall clock (/_sandbox/clock)."""

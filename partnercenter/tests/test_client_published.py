@@ -258,7 +258,7 @@ def test_an_answer_holding_only_the_cloud_agreement_is_refused_not_taken_for_the
     with pytest.raises(PartnerCenterNoCustomerAgreementTemplate) as raised:
         client.get_customer_agreement_template()
 
-    # Then it refuses clearly, as an unusable answer (provisioning retries it, staff see why)
+    # Then it refuses clearly, as an unusable answer (provisioning fails the order, staff see why)
     assert isinstance(raised.value, PartnerCenterInvalidResponse)
     assert "MicrosoftCustomerAgreement" in raised.value.message
     assert "MicrosoftCloudAgreement" in raised.value.message

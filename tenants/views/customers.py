@@ -8,6 +8,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from storefront.rows import rows_with_detail_urls
 from storefront.scoping import get_scoped_or_404, reseller_scoped
 from tenants.errors import PartnerCenterUnavailableError
 from tenants.forms import CustomerSearchForm
@@ -30,7 +31,12 @@ def customer_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "tenants/customer_list.html",
-        {"form": form, "search": search, "page": page, "customers": page.object_list},
+        {
+            "form": form,
+            "search": search,
+            "page": page,
+            "customers": rows_with_detail_urls(page.object_list, "tenants:customer_detail"),
+        },
     )
 
 

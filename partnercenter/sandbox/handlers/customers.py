@@ -202,10 +202,12 @@ def agreement_templates(ctx: RequestContext) -> SandboxResponse:
     """Without ``agreementType`` Partner Center answers the legacy Microsoft Cloud Agreement;
     ``*`` answers every type."""
     agreement_type = (ctx.query("agreementType") or "MicrosoftCloudAgreement").lower()
+    offered = {name.lower() for name in ctx.store.agreement_types_offered()}
     items = [
         dict(template)
         for template in AGREEMENT_TEMPLATES
         if agreement_type in ("*", template["agreementType"].lower())
+        and template["agreementType"].lower() in offered
     ]
     return SandboxResponse(200, collection(items))
 
