@@ -3,14 +3,27 @@ requests): each fails on the code before its fix. Real worker processes on Redis
 where a process must die; the sandbox's control API injects the faults."""
 
 import time
+import uuid
+from datetime import timedelta
+from unittest import mock
 
 import pytest
+from django.utils import timezone
 
 from notifications.models import Email
 from orders.models import OrderStatus
 from orders.tests.factories import placed_order
-from orders.tests.fixtures import NO_DUPLICATES, sandbox_duplicates
+from orders.tests.fixtures import NO_DUPLICATES, fast_provisioning, sandbox_duplicates
+from partnercenter.tests.helpers import client_for
+from storefront.tests.factories import StaffUserFactory
+from subscriptions.models import ChangeRequest, ChangeStatus, Subscription
+from subscriptions.services.changes import change_request_create
+from subscriptions.services.staff import change_request_retry
+from subscriptions.tasks import change_requests_sweep_task
+from subscriptions.tests.factories import active_order
 from tests.test_provisioning_worker import start_worker, wait_for_status
+
+__all__ = ["fast_provisioning"]
 
 VISIBILITY_TIMEOUT = 5
 CUSTOMERS = r"^/v1/customers$"
@@ -30,6 +43,13 @@ def customer_posts(pc_sandbox) -> list[dict]:
 
 def sandbox_domains(pc_sandbox) -> set[str]:
     return {tenant["domain"] for tenant in pc_sandbox.control.state()["tenants"]}
+
+
+def remote_quantity(pc_sandbox, subscription: Subscription) -> int:
+    with client_for(pc_sandbox) as client:
+        return client.get_subscription(
+            subscription.partner_center_customer_id, subscription.partner_center_id
+        ).quantity
 
 
 def wait_until(condition, *, timeout: float = 30, what: str = "") -> None:
@@ -76,3 +96,39 @@ def test_a_worker_killed_during_the_tenant_creation_then_a_503_on_the_repeat_cre
     assert order.is_new_tenant is True
     assert Email.objects.filter(order=order, status=Email.Status.SENT).count() == 2
     assert len(smtp.wait_for(2)) == 2
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("fast_provisioning")
+def test_a_staff_retry_whose_message_is_lost_is_resumed_by_the_sweep(
+    pc_sandbox, django_capture_on_commit_callbacks
+):
+    # Given a change that failed (the reseller not valid as partner of record at the time)
+    order = active_order(django_capture_on_commit_callbacks, addon_quantity=None)
+    subscription = Subscription.objects.get(order=order)
+    pc_sandbox.control.set_reseller(order.mpn_id, relationship_state="Inactive")
+    with django_capture_on_commit_callbacks(execute=True):
+        change = change_request_create(
+            subscription=subscription,
+            user=order.user,
+            kind=ChangeRequest.Kind.ADD_SEATS,
+            idempotency_key=uuid.uuid4(),
+            seats=1,
+        )
+    change.refresh_from_db()
+    assert change.status == ChangeStatus.FAILED
+    pc_sandbox.control.set_reseller(order.mpn_id, relationship_state="Active")
+    # and staff retry it while the broker is down: the message queued at commit is lost
+    with django_capture_on_commit_callbacks(execute=False):
+        change_request_retry(change_request_id=change.pk, staff_user=StaffUserFactory())
+
+    # When the periodic sweep runs, long after any sweep threshold
+    an_hour_later = timezone.now() + timedelta(hours=1)
+    with mock.patch("django.utils.timezone.now", return_value=an_hour_later):
+        resumed = change_requests_sweep_task()
+
+    # Then it resumed the change, which completed: nobody had to notice it
+    change.refresh_from_db()
+    assert resumed == 1
+    assert change.status == ChangeStatus.COMPLETED
+    assert remote_quantity(pc_sandbox, subscription) == subscription.quantity + 1
