@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from notifications.models import Email
 from orders.models import OrderStatus
-from orders.tests.factories import placed_order
+from orders.tests.factories import contoso_customer, order_user, placed_order
 from orders.tests.fixtures import NO_DUPLICATES, fast_provisioning, sandbox_duplicates
 from partnercenter.tests.helpers import client_for
 from storefront.tests.factories import StaffUserFactory
@@ -132,3 +132,36 @@ def test_a_staff_retry_whose_message_is_lost_is_resumed_by_the_sweep(
     assert resumed == 1
     assert change.status == ChangeStatus.COMPLETED
     assert remote_quantity(pc_sandbox, subscription) == subscription.quantity + 1
+
+
+@pytest.mark.worker
+@pytest.mark.postgres
+def test_a_change_request_whose_message_redis_lost_is_run_as_soon_as_a_worker_starts(
+    celery_workers, pc_sandbox, smtp, redis_client
+):
+    # Given Contoso's active order, its subscription mirrored, and no worker running
+    first = start_worker(celery_workers, pc_sandbox, smtp, **FAST_RETRIES)
+    user = order_user()
+    order = placed_order(user=user, customer=contoso_customer(reseller=user.reseller))
+    wait_until(lambda: Subscription.objects.filter(order=order).exists(), what="the mirror")
+    subscription = Subscription.objects.get(order=order)
+    celery_workers.kill(first)
+    # and a change requested, whose message Redis then loses (restarted without its data)
+    change = change_request_create(
+        subscription=subscription,
+        user=user,
+        kind=ChangeRequest.Kind.ADD_SEATS,
+        idempotency_key=uuid.uuid4(),
+        seats=2,
+    )
+    redis_client.flushdb()
+
+    # When a worker starts
+    start_worker(celery_workers, pc_sandbox, smtp, **FAST_RETRIES)
+
+    # Then it finds the change at once and completes it
+    wait_until(
+        lambda: ChangeRequest.objects.get(pk=change.pk).status == ChangeStatus.COMPLETED,
+        what="the change",
+    )
+    assert remote_quantity(pc_sandbox, subscription) == subscription.quantity + 2
