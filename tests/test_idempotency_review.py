@@ -17,7 +17,8 @@ from orders.tests.fixtures import NO_DUPLICATES, fast_provisioning, sandbox_dupl
 from partnercenter.tests.helpers import client_for
 from storefront.tests.factories import StaffUserFactory
 from subscriptions.models import ChangeRequest, ChangeStatus, Subscription
-from subscriptions.services.changes import change_request_create
+from subscriptions.services import changes as change_service
+from subscriptions.services.changes import change_request_create, change_request_run
 from subscriptions.services.staff import change_request_retry
 from subscriptions.tasks import change_requests_sweep_task
 from subscriptions.tests.factories import active_order
@@ -165,3 +166,35 @@ def test_a_change_request_whose_message_redis_lost_is_run_as_soon_as_a_worker_st
         what="the change",
     )
     assert remote_quantity(pc_sandbox, subscription) == subscription.quantity + 2
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("fast_provisioning")
+def test_a_change_request_retry_at_the_cap_never_waits_longer_than_the_cap(
+    pc_sandbox, django_capture_on_commit_callbacks, settings, monkeypatch
+):
+    # Given backoff already at its cap, and the largest jitter the random draw can give
+    order = active_order(django_capture_on_commit_callbacks, addon_quantity=None)
+    subscription = Subscription.objects.get(order=order)
+    with django_capture_on_commit_callbacks(execute=False):
+        change = change_request_create(
+            subscription=subscription,
+            user=order.user,
+            kind=ChangeRequest.Kind.ADD_SEATS,
+            idempotency_key=uuid.uuid4(),
+            seats=1,
+        )
+    settings.ORDER_RETRY_BASE_SECONDS = 8
+    settings.ORDER_RETRY_MAX_SECONDS = 8
+    monkeypatch.setattr(change_service.random, "random", lambda: 0.999)
+    pc_sandbox.control.inject_fault(
+        "status", status=503, method="GET", path_regex="/subscriptions/"
+    )
+
+    # When a transient error stops the run
+    wait = change_request_run(change_request_id=change.pk)
+
+    # Then the retry waits at most the cap (the longest wait the broker is configured for)
+    change.refresh_from_db()
+    assert change.transient_failures == 1
+    assert 7.2 <= wait <= 8

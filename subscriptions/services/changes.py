@@ -449,7 +449,8 @@ def _after_transient_error(change: ChangeRequest, exc: PartnerCenterError) -> fl
         wait = float(exc.retry_after)
     else:
         base = retry_conf.retry_base_seconds() * 2 ** (failures - 1)
-        wait = min(base, retry_conf.retry_max_seconds()) * (1 + random.random() / 10)
+        # Jitter taken off, never added: the cap is kept below the broker's visibility timeout.
+        wait = min(base, retry_conf.retry_max_seconds()) * (1 - random.random() / 10)
     _record(
         change,
         transient_failures=failures,
