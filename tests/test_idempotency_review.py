@@ -198,3 +198,44 @@ def test_a_change_request_retry_at_the_cap_never_waits_longer_than_the_cap(
     change.refresh_from_db()
     assert change.transient_failures == 1
     assert 7.2 <= wait <= 8
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("fast_provisioning")
+def test_a_cancel_accepted_with_202_is_not_reported_refused_when_the_window_closes_meanwhile(
+    pc_sandbox, django_capture_on_commit_callbacks
+):
+    # Given a cancel Partner Center accepted with 202 inside the window (done on a later read)
+    order = active_order(django_capture_on_commit_callbacks, addon_quantity=None)
+    subscription = Subscription.objects.get(order=order)
+    pc_sandbox.control.set_subscription_options(patch_mode="202", patch_completion_reads=3)
+    with django_capture_on_commit_callbacks(execute=False):
+        change = change_request_create(
+            subscription=subscription,
+            user=order.user,
+            kind=ChangeRequest.Kind.CANCEL,
+            idempotency_key=uuid.uuid4(),
+            confirm_name=subscription.title,
+        )
+    with django_capture_on_commit_callbacks(execute=True):
+        assert change_request_run(change_request_id=change.pk) is not None
+    # and the 7-day window closes while Partner Center is still at it
+    pc_sandbox.control.advance_clock("P8D")
+
+    # When the worker polls until the request ends
+    with django_capture_on_commit_callbacks(execute=True):
+        for _poll in range(5):
+            if change_request_run(change_request_id=change.pk) is None:
+                break
+
+    # Then the request completed, as Partner Center did: the reseller is not told it failed
+    change.refresh_from_db()
+    assert (change.status, change.failure_code) == (ChangeStatus.COMPLETED, "")
+    subscription.refresh_from_db()
+    assert subscription.status == Subscription.Status.DELETED
+    assert [change["changes"] for change in pc_sandbox.control.subscription_changes()] == [
+        {"status": "deleted"}
+    ]
+    assert list(Email.objects.filter(kind__startswith="change").values_list("kind", flat=True)) == [
+        Email.Kind.CHANGE_COMPLETED
+    ]
