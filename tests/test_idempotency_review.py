@@ -11,7 +11,9 @@ import pytest
 from django.utils import timezone
 
 from notifications.models import Email
-from orders.models import OrderStatus
+from orders.models import FailureReason, OrderStatus
+from orders.services.staff import order_retry
+from orders.tasks import order_provision_task
 from orders.tests.factories import contoso_customer, order_user, placed_order
 from orders.tests.fixtures import NO_DUPLICATES, fast_provisioning, sandbox_duplicates
 from partnercenter.tests.helpers import client_for
@@ -28,6 +30,7 @@ __all__ = ["fast_provisioning"]
 
 VISIBILITY_TIMEOUT = 5
 CUSTOMERS = r"^/v1/customers$"
+CHECKOUT = r"/checkout$"
 FAST_RETRIES = {
     "CELERY_VISIBILITY_TIMEOUT": str(VISIBILITY_TIMEOUT),
     "ORDER_RETRY_BASE_SECONDS": "0.2",
@@ -239,3 +242,44 @@ def test_a_cancel_accepted_with_202_is_not_reported_refused_when_the_window_clos
     assert list(Email.objects.filter(kind__startswith="change").values_list("kind", flat=True)) == [
         Email.Kind.CHANGE_COMPLETED
     ]
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("fast_provisioning")
+def test_a_staff_retry_after_a_lost_checkout_repeats_it_without_judging_the_mpn_id_again(
+    pc_sandbox, django_capture_on_commit_callbacks
+):
+    # Given a checkout whose answer was lost after Microsoft placed the order, then 503s until
+    # the order failed as partner_center_unavailable
+    order = placed_order()
+    pc_sandbox.control.inject_fault(
+        "drop_after_commit", method="POST", path_regex=CHECKOUT, count=1
+    )
+    pc_sandbox.control.inject_fault("status", status=503, method="POST", path_regex=CHECKOUT)
+    with django_capture_on_commit_callbacks(execute=True):
+        order_provision_task.delay(order.pk)
+    order.refresh_from_db()
+    assert (order.status, order.failure_reason) == (
+        OrderStatus.FAILED,
+        FailureReason.PARTNER_CENTER_UNAVAILABLE,
+    )
+    assert order.checkout_request_outcome_unknown is True
+    # and, by the time staff retry, the reseller is no longer active in Partner Center
+    pc_sandbox.control.clear_faults()
+    pc_sandbox.control.set_reseller(order.mpn_id, relationship_state="Inactive")
+
+    # When staff retry the order
+    with django_capture_on_commit_callbacks(execute=True):
+        order_retry(order_id=order.pk, user=StaffUserFactory())
+
+    # Then the repeated checkout gets Microsoft's first answer: the order Microsoft has is
+    # active here too, not failed as mpn_invalid
+    order.refresh_from_db()
+    assert (order.status, order.failure_reason) == (OrderStatus.ACTIVE, "")
+    checkouts = [
+        call
+        for call in pc_sandbox.control.calls(method="POST")
+        if call["path"].endswith("/checkout")
+    ]
+    assert len({call["ms_request_id"] for call in checkouts}) == 1
+    assert sandbox_duplicates(pc_sandbox) == NO_DUPLICATES
