@@ -303,7 +303,7 @@ CELERY_BEAT_SCHEDULE = {
     },
     "change-requests-sweep": {
         "task": "subscriptions.tasks.change_requests_sweep_task",
-        "schedule": 300.0,
+        "schedule": env.float("ORDER_SWEEP_INTERVAL_SECONDS", default=60),
     },
 }
 

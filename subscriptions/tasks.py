@@ -1,7 +1,8 @@
 """Celery tasks of subscriptions: thin, ids only, safe to run twice (acks_late).
 
 Beat (storefront/settings.py): ``subscriptions_sync_task`` nightly and
-``change_requests_sweep_task`` every few minutes (requests left due by a lost message).
+``change_requests_sweep_task`` every ORDER_SWEEP_INTERVAL_SECONDS (requests left due by a lost
+message), which every worker also runs when it connects to the broker (storefront/celery.py).
 """
 
 import time
@@ -10,6 +11,7 @@ from datetime import timedelta
 from celery import shared_task
 from django.utils import timezone
 
+from orders import conf as sweep_conf
 from partnercenter.errors import PartnerCenterRateLimited, PartnerCenterUnavailable
 from subscriptions.models import OPEN_CHANGE_STATUSES, ChangeRequest
 from subscriptions.services.changes import change_request_run
@@ -20,7 +22,6 @@ from subscriptions.services.mirror import (
 )
 
 EAGER_MAX_TOTAL_SECONDS = 60
-SWEEP_AFTER = timedelta(minutes=10)
 
 
 @shared_task(bind=True, acks_late=True, max_retries=None)
@@ -39,9 +40,17 @@ def change_request_run_task(self, change_request_id: int) -> None:
 
 
 @shared_task(acks_late=True)
-def change_requests_sweep_task() -> int:
+def change_requests_sweep_task(older_than_seconds: float | None = None) -> int:
+    """Enqueue again the open requests overdue by ORDER_SWEEP_AFTER_MINUTES (0 at a worker's
+    start: a request due and not running has lost its message; a run in progress or a retry
+    scheduled for later makes the extra message a no-op, change_request_run's claim)."""
+    older_than = (
+        sweep_conf.sweep_after()
+        if older_than_seconds is None
+        else timedelta(seconds=older_than_seconds)
+    )
     overdue = ChangeRequest.objects.filter(
-        status__in=OPEN_CHANGE_STATUSES, attention_due_at__lt=timezone.now() - SWEEP_AFTER
+        status__in=OPEN_CHANGE_STATUSES, attention_due_at__lt=timezone.now() - older_than
     ).values_list("pk", flat=True)
     for change_request_id in overdue:
         change_request_run_task.delay(change_request_id)

@@ -82,6 +82,11 @@ def request_id_for(order: Order, field: str) -> str:
     is used, so two runs of the order send the same request and Partner Center answers both with
     one result. Raises ProvisioningStopped when the order is no longer provisioning.
     """
+    return _claim_request_id(order, field)[0]
+
+
+def _claim_request_id(order: Order, field: str) -> tuple[str, bool]:
+    """request_id_for, and whether the id is new (False: an earlier attempt stored it)."""
     for _attempt in range(3):
         request_id = str(uuid.uuid4())
         claimed = Order.objects.filter(
@@ -98,7 +103,7 @@ def request_id_for(order: Order, field: str) -> str:
             request_id = stored
         if request_id:  # empty only if another run dropped its id in between: claim again
             setattr(order, field, request_id)
-            return request_id
+            return request_id, bool(claimed)
     raise ProvisioningStopped(order.pk)
 
 
@@ -133,10 +138,15 @@ def partner_center_post(order: Order, field: str, call: Callable[[str], T]) -> T
     every retry, in this process or another after a restart, repeats the same request, which
     Partner Center answers with the first result. A transient error on a repeat proves only that
     the repeat did nothing, so it keeps the id too. A definite error on a request whose outcome
-    was never unknown drops the id, and the next attempt is a new request.
+    was never unknown drops the id, and the next attempt is a new request. An id found stored
+    counts as an unknown outcome too: whoever sent it never recorded the answer.
     """
     outcome_field = OUTCOME_UNKNOWN_FIELDS[field]
-    request_id = request_id_for(order, field)
+    request_id, is_new = _claim_request_id(order, field)
+    if not is_new and not getattr(order, outcome_field):
+        # A stored id whose answer was never recorded: the process that sent it died waiting
+        # (or another run is sending it now), so Partner Center may have done it already.
+        order_record(order, **{outcome_field: True})
     try:
         result = call(request_id)
     except PartnerCenterError as exc:

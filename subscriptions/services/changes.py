@@ -317,9 +317,6 @@ def _check_against(change: ChangeRequest, remote: PartnerCenterSubscription) -> 
 def _cancel(change, client, subscription: Subscription, remote) -> float | None:
     """Add-ons first, one PATCH at a time, then the base; each step re-read, so a repeat skips
     what is done and waits on a 202 still running (``request_target_id`` names its target)."""
-    until = remote.cancellation_allowed_until
-    if until is None or until <= timezone.now():
-        raise ChangeRefused("900117", "cancellationAllowedUntilDate passed")
     for addon in subscription.addons.exclude(status__in=["deleted", "expired", "disabled"]):
         addon_remote = client.get_subscription(
             addon.partner_center_customer_id, addon.partner_center_id
@@ -327,18 +324,23 @@ def _cancel(change, client, subscription: Subscription, remote) -> float | None:
         subscription_apply_remote(subscription=addon, remote=addon_remote, record_change=False)
         if addon_remote.status.lower() == "deleted":
             continue
-        wait = _patch_unless_accepted(change, client, addon, addon_remote, {"status": "deleted"})
+        wait = _patch_unless_accepted(change, client, addon, addon_remote, remote)
         if wait is not None:
             return wait
-    return _patch_unless_accepted(change, client, subscription, remote, {"status": "deleted"})
+    return _patch_unless_accepted(change, client, subscription, remote, remote)
 
 
-def _patch_unless_accepted(change, client, subscription, remote, changes) -> float | None:
+def _patch_unless_accepted(change, client, subscription, remote, base_remote) -> float | None:
     if change.accepted_location and change.request_target_id == remote.id:
         return _poll_accepted(change)
+    # Checked before each new PATCH only: a cancel Partner Center accepted (202) inside the
+    # window is still at it, not refused, when the window closes meanwhile.
+    until = base_remote.cancellation_allowed_until
+    if until is None or until <= timezone.now():
+        raise ChangeRefused("900117", "cancellationAllowedUntilDate passed")
     if change.accepted_location:
         _record(change, accepted_location="")
-    return _patch(change, client, subscription, remote, changes)
+    return _patch(change, client, subscription, remote, {"status": "deleted"})
 
 
 def _poll_accepted(change: ChangeRequest) -> float:
@@ -449,7 +451,8 @@ def _after_transient_error(change: ChangeRequest, exc: PartnerCenterError) -> fl
         wait = float(exc.retry_after)
     else:
         base = retry_conf.retry_base_seconds() * 2 ** (failures - 1)
-        wait = min(base, retry_conf.retry_max_seconds()) * (1 + random.random() / 10)
+        # Jitter taken off, never added: the cap is kept below the broker's visibility timeout.
+        wait = min(base, retry_conf.retry_max_seconds()) * (1 - random.random() / 10)
     _record(
         change,
         transient_failures=failures,

@@ -1,5 +1,7 @@
 """Staff's actions on change requests (the admin), through the same state machine."""
 
+from django.utils import timezone
+
 from subscriptions import errors
 from subscriptions.models import OPEN_CHANGE_STATUSES, ChangeRequest, ChangeStatus
 from subscriptions.services.status import (
@@ -17,7 +19,8 @@ def change_request_retry(*, change_request_id: int, staff_user, note: str = "") 
         actor=Actor.STAFF,
         actor_user=staff_user,
         message=f"Riprova dello staff ({staff_user.email}). {note}".strip(),
-        changes={"ms_request_id": "", "accepted_location": "", "attention_due_at": None},
+        # Due now: should its message be lost (broker down at commit), the sweep finds it.
+        changes={"ms_request_id": "", "accepted_location": "", "attention_due_at": timezone.now()},
         expected_from=frozenset({ChangeStatus.FAILED}),
     )
     change_request_enqueue(change_request_id=change.pk)
