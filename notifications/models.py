@@ -18,6 +18,9 @@ class Email(models.Model):
         STAFF_FAILURE_ALERT = "staff_failure_alert", _("Avviso allo staff: ordine non riuscito")
         CHANGE_COMPLETED = "change_completed", _("Modifica della sottoscrizione completata")
         CHANGE_FAILED = "change_failed", _("Modifica della sottoscrizione non riuscita")
+        WINDOW_REMINDER = "window_reminder", _("Promemoria: finestra di cancellazione")
+        RENEWAL_REMINDER = "renewal_reminder", _("Promemoria: rinnovo in arrivo")
+        RENEWED = "subscription_renewed", _("Sottoscrizione rinnovata")
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Da inviare")

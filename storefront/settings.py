@@ -293,6 +293,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "subscriptions.tasks.change_requests_sweep_task",
         "schedule": 300.0,
     },
+    "subscription-reminders": {
+        "task": "subscriptions.tasks.reminders_send_task",
+        "schedule": 900.0,
+    },
 }
 
 # --- Partner Center ---------------------------------------------------------------------------
