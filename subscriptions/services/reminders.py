@@ -207,7 +207,6 @@ def _enqueue_left_pending() -> None:
         kind__in=set(EMAIL_KINDS.values()),
         key__startswith=REMINDER_KEY_PREFIX,
         status=Email.Status.PENDING,
-        created_at__lt=timezone.now() - timedelta(seconds=30),
     ).values_list("pk", flat=True)
     for email_id in pending:
         transaction.on_commit(
