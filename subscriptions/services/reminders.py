@@ -199,14 +199,16 @@ def _remind(item: DueReminder, user) -> int:
 
 
 def _enqueue_left_pending() -> None:
-    """Reminder e-mails still pending (a worker died before sending them): send them now;
-    delivery claims each row, so a second enqueue never sends twice."""
+    """Reminder e-mails still pending, or claimed by a sender that died (its claim expired):
+    send them now; delivery claims each row, so a second enqueue never sends twice."""
+    from notifications.services import claim_seconds
     from notifications.tasks import email_send_task
 
+    stale_claim = timezone.now() - timedelta(seconds=claim_seconds())
     pending = Email.objects.filter(
+        Q(status=Email.Status.PENDING) | Q(status=Email.Status.SENDING, claimed_at__lt=stale_claim),
         kind__in=set(EMAIL_KINDS.values()),
         key__startswith=REMINDER_KEY_PREFIX,
-        status=Email.Status.PENDING,
     ).values_list("pk", flat=True)
     for email_id in pending:
         transaction.on_commit(
