@@ -330,3 +330,27 @@ def test_reminders_are_in_english_for_an_english_user(bought, capture, pc_sandbo
     (message,) = mail.outbox
     assert message.subject.startswith("Renewal in 7 days · ")
     assert "Change the renewal plan" in message.alternatives[0][0]
+
+
+def test_without_auto_renew_the_timeline_shows_the_expiry_then_the_disabling(
+    bought, client, capture, pc_sandbox
+):
+    _, subscription = bought(quantity=5)
+    assert post(client, capture, "auto_renew", subscription, enabled="off").status_code == 302
+
+    pc_sandbox.control.advance_clock("P367D")
+    call_command("sync_subscriptions")
+    subscription.refresh_from_db()
+    assert subscription.status == "expired"
+    pc_sandbox.control.advance_clock("P31D")
+    call_command("sync_subscriptions")
+
+    subscription.refresh_from_db()
+    assert subscription.status == "disabled"
+    kinds = list(subscription.events.values_list("kind", flat=True))
+    assert kinds.index("expired") < kinds.index("disabled")
+    assert "renewed" not in kinds
+    page = client.get(reverse("subscriptions:subscription_detail", args=[subscription.pk]))
+    assert "30 giorni di accesso" in page.content.decode()
+    with capture(execute=True):
+        assert reminders_send(now=business_now(pc_sandbox)) == 0
