@@ -17,7 +17,8 @@ fields below are read; README.md lists the error bodies):
 - a decrease larger than the refundable quantity (the buckets whose 7 days are not over) → 400
   800090; it consumes the newest buckets first (unconfirmed; the research assumes so);
 - an increase opens a bucket of the added seats with its own 7 days;
-- ``autoRenewEnabled`` on a subscription that is not active → 400 800093.
+- ``autoRenewEnabled`` on a subscription that is not active → 400 800093;
+- ``scheduledNextTermInstructions`` (a renewal plan): see the section at the end of this module.
 
 The control switch ``patch_mode`` answers ``200`` with the subscription, or ``202`` with
 ``Location``: the change then shows on the ``patch_completion_reads``-th GET of the subscription.
