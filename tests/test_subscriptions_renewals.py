@@ -354,3 +354,26 @@ def test_without_auto_renew_the_timeline_shows_the_expiry_then_the_disabling(
     assert "30 giorni di accesso" in page.content.decode()
     with capture(execute=True):
         assert reminders_send(now=business_now(pc_sandbox)) == 0
+
+
+def test_added_seats_have_their_own_window_closing_reminder(bought, client, capture, pc_sandbox):
+    _, subscription = bought(quantity=5)
+    purchase_window = subscription.cancellation_allowed_until
+    pc_sandbox.control.advance_clock("P3D")
+    assert post(client, capture, "add_seats", subscription, seats="2").status_code == 302
+    subscription.refresh_from_db()
+    added_until = max(parse_datetime(bucket["until"]) for bucket in subscription.refund_buckets)
+    assert added_until > purchase_window + timedelta(days=2)
+
+    with capture(execute=True):
+        reminders_send(now=purchase_window - timedelta(hours=3))
+        reminders_send(now=added_until - timedelta(hours=3))
+        reminders_send(now=added_until - timedelta(hours=1))
+
+    assert list(Reminder.objects.order_by("pk").values_list("kind", "event_at")) == [
+        ("window_closing", purchase_window),
+        ("window_closing", added_until),
+    ]
+    assert [m.subject.split(" · ")[0] for m in mail.outbox][-2:] == [
+        "Finestra di cancellazione in chiusura"
+    ] * 2
