@@ -22,6 +22,9 @@ class Email(models.Model):
         )
         CHANGE_COMPLETED = "change_completed", _("Modifica della sottoscrizione completata")
         CHANGE_FAILED = "change_failed", _("Modifica della sottoscrizione non riuscita")
+        WINDOW_REMINDER = "window_reminder", _("Promemoria: finestra di cancellazione")
+        RENEWAL_REMINDER = "renewal_reminder", _("Promemoria: rinnovo in arrivo")
+        RENEWED = "subscription_renewed", _("Sottoscrizione rinnovata")
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Da inviare")

@@ -32,6 +32,9 @@ CUSTOMER_KINDS = frozenset(
         Email.Kind.RELATIONSHIP_REMINDER,
         Email.Kind.CHANGE_COMPLETED,
         Email.Kind.CHANGE_FAILED,
+        Email.Kind.WINDOW_REMINDER,
+        Email.Kind.RENEWAL_REMINDER,
+        Email.Kind.RENEWED,
     }
 )
 

@@ -36,6 +36,7 @@ from partnercenter.resources import (
     Sku,
     Subscription,
     SubscriptionUpdate,
+    TransitionEligibility,
 )
 from partnercenter.transport import (
     CallBudget,
@@ -374,6 +375,19 @@ class PartnerCenterClient:
             "subscription_update", Subscription.from_json, response.body, is_post=True
         )
         return SubscriptionUpdate(is_accepted_for_later=False, subscription=updated)
+
+    def list_transition_eligibilities(
+        self, customer_id: str, subscription_id: str, *, eligibility_type: str
+    ) -> tuple[TransitionEligibility, ...]:
+        """The targets a subscription may move to: ``scheduled`` (at renewal) or ``immediate``."""
+        path = (
+            f"/v1/customers/{_segment(customer_id)}/subscriptions/{_segment(subscription_id)}"
+            "/transitionEligibilities"
+        )
+        body = self._get(
+            "transition_eligibilities", path, params={"eligibilityType": eligibility_type}
+        )
+        return self._items("transition_eligibilities", TransitionEligibility.from_json, body)
 
     def validate_resellers(self, partner_ids: Sequence[str]) -> tuple[PartnerValidation, ...]:
         """Whether each PLA / MPN ID is valid as partner of record (POST, but changes nothing:

@@ -305,6 +305,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "subscriptions.tasks.change_requests_sweep_task",
         "schedule": env.float("ORDER_SWEEP_INTERVAL_SECONDS", default=60),
     },
+    "subscription-reminders": {
+        "task": "subscriptions.tasks.reminders_send_task",
+        "schedule": 900.0,
+    },
 }
 
 # --- Partner Center ---------------------------------------------------------------------------

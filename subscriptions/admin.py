@@ -12,6 +12,8 @@ from subscriptions.errors import ChangeTransitionError
 from subscriptions.models import (
     ChangeRequest,
     ChangeRequestEvent,
+    Reminder,
+    RenewalPlan,
     Subscription,
     SubscriptionEvent,
     UnsoldSubscription,
@@ -122,3 +124,33 @@ class UnsoldSubscriptionAdmin(ViewOnlyAdmin):
     list_display = ("title", "customer", "quantity", "status", "partner_id", "last_seen_at")
     search_fields = ("partner_center_id", "title", "customer__company_name")
     list_select_related = ("customer",)
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(RenewalPlan)
+class RenewalPlanAdmin(ReadOnlyAdmin):
+    """The plans resellers keep (set again by the worker when Partner Center drops them)."""
+
+    list_display = ("subscription", "label", "user", "term_end", "updated_at")
+    list_select_related = ("subscription", "user")
+    search_fields = ("subscription__partner_center_id", "subscription__title")
+
+
+@admin.register(Reminder)
+class ReminderAdmin(ReadOnlyAdmin):
+    """Every reminder sent, once per subscription, kind, event day and user."""
+
+    list_display = ("subscription", "kind", "event_date", "user", "created_at")
+    list_filter = ("kind",)
+    list_select_related = ("subscription", "user")
+    search_fields = ("subscription__partner_center_id", "user__email")

@@ -10,10 +10,17 @@ class SubscriptionsConfig(AppConfig):
         # The outbox renders our e-mails through the context we register (notifications sits
         # below this app and never imports it).
         from notifications.rendering import email_context_register
-        from subscriptions.emails import CHANGE_EMAIL_KINDS, change_email_context
+        from subscriptions.emails import (
+            CHANGE_EMAIL_KINDS,
+            REMINDER_EMAIL_KINDS,
+            change_email_context,
+            reminder_email_context,
+        )
 
         for kind in CHANGE_EMAIL_KINDS:
             email_context_register(kind, change_email_context)
+        for kind in REMINDER_EMAIL_KINDS:
+            email_context_register(kind, reminder_email_context)
 
         from orders.signals import order_activated
 

@@ -16,6 +16,10 @@ LAST_SEAT = "last_seat"
 PARTNER_CENTER_UNAVAILABLE = "partner_center_unavailable"
 PARTNER_CENTER_UNAUTHORIZED = "partner_center_unauthorized"
 CANCELLED_BY_STAFF = "cancelled_by_staff"
+PLAN_NEEDS_AUTO_RENEW = "plan_needs_auto_renew"
+PLAN_NOT_ELIGIBLE = "plan_not_eligible"
+PLAN_NOT_REMOVED = "plan_not_removed"
+PLAN_INVALID = "plan_invalid"
 
 MESSAGES = {
     "800090": _(
@@ -64,6 +68,20 @@ MESSAGES = {
         "fatta. Lo staff del distributore è stato avvisato."
     ),
     CANCELLED_BY_STAFF: _("La richiesta è stata annullata dallo staff del distributore."),
+    PLAN_NEEDS_AUTO_RENEW: _(
+        "Il rinnovo si pianifica solo con il rinnovo automatico attivo: attivalo e riprova."
+    ),
+    PLAN_NOT_ELIGIBLE: _(
+        "Microsoft non consente questo prodotto al rinnovo di questa sottoscrizione. Scegli un "
+        "altro prodotto o mantieni quello attuale."
+    ),
+    PLAN_NOT_REMOVED: _(
+        "Microsoft non ha rimosso il piano di rinnovo. Riprova più tardi o contatta il "
+        "distributore."
+    ),
+    PLAN_INVALID: _(
+        "Il piano di rinnovo non è valido: controlla licenze, durata e fatturazione del catalogo."
+    ),
 }
 
 

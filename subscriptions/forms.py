@@ -9,7 +9,7 @@ import uuid
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from subscriptions.models import Subscription
+from subscriptions.models import ReminderKind, Subscription
 
 MAX_SEATS = 10_000
 
@@ -76,3 +76,55 @@ class AutoRenewForm(_ChangeForm):
         choices=[("on", _("Attivo")), ("off", _("Disattivato"))],
         coerce=lambda value: value == "on",
     )
+
+
+class PlanRenewalForm(_ChangeForm):
+    """The next term: licences, and product, term and billing among the catalogue's options."""
+
+    quantity = forms.IntegerField(label=_("Licenze al rinnovo"), min_value=1, max_value=MAX_SEATS)
+    target = forms.ChoiceField(
+        label=_("Prodotto, durata e fatturazione"),
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+
+    def __init__(self, *args, options: list, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.options = {str(option.plan_id): option for option in options}
+        self.fields["target"].choices = [
+            (key, option.label) for key, option in self.options.items()
+        ]
+
+    def clean(self) -> dict:
+        data = super().clean()
+        option = self.options.get(data.get("target", ""))
+        quantity = data.get("quantity")
+        if option is None or quantity is None:
+            return data
+        if not option.min_quantity <= quantity <= option.max_quantity:
+            self.add_error(
+                "quantity",
+                _("Per questo prodotto le licenze vanno da %(min)s a %(max)s.")
+                % {"min": option.min_quantity, "max": option.max_quantity},
+            )
+            return data
+        data["next_term"] = option.next_term(quantity)
+        return data
+
+
+class RemovePlanForm(_ChangeForm):
+    pass
+
+
+class ReminderPreferencesForm(forms.Form):
+    """One switch per kind of reminder; a kind unticked is turned off."""
+
+    def __init__(self, *args, turned_off: set[str], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        for kind, label in ReminderKind.choices:
+            self.fields[kind] = forms.BooleanField(
+                label=label, required=False, initial=kind not in turned_off
+            )
+
+    @property
+    def turned_off(self) -> set[str]:
+        return {kind for kind in ReminderKind.values if not self.cleaned_data.get(kind)}

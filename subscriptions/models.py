@@ -84,6 +84,9 @@ class Subscription(ChoiceLabelsMixin, models.Model):
     # [{"quantity": 3, "until": "2027-03-14T09:32:00+00:00"}, ...] as Partner Center reported.
     refund_buckets = models.JSONField(default=list, blank=True)
     etag = models.CharField(max_length=128, blank=True)
+    # The renewal plan Partner Center holds now (scheduledNextTermInstructions, in the mirror's
+    # words: product_id, sku_id, availability_id, term, billing, quantity), or None.
+    scheduled_next_term = models.JSONField(null=True, blank=True)
     synced_at = models.DateTimeField(_("aggiornata il"))
     # Set when a sync no longer finds it in Partner Center (staff look; the row stays).
     vanished_at = models.DateTimeField(
@@ -118,6 +121,10 @@ class Subscription(ChoiceLabelsMixin, models.Model):
     def billing_label(self) -> str:
         return BILLING_LABELS.get(self.billing.lower(), self.billing)
 
+    @property
+    def next_term_label(self) -> str:
+        return next_term_label(self.scheduled_next_term)
+
 
 class SubscriptionEvent(models.Model):
     """Append-only timeline of a subscription: what the sync found and every change request."""
@@ -130,6 +137,10 @@ class SubscriptionEvent(models.Model):
         CHANGE_COMPLETED = "change_completed", _("Modifica completata")
         CHANGE_FAILED = "change_failed", _("Modifica non riuscita")
         CHANGE_CANCELLED = "change_cancelled", _("Modifica annullata dallo staff")
+        RENEWED = "renewed", _("Rinnovata")
+        EXPIRED = "expired", _("Scaduta")
+        DISABLED = "disabled", _("Disattivata")
+        PLAN_REAPPLIED = "plan_reapplied", _("Piano di rinnovo riapplicato")
 
     subscription = models.ForeignKey(Subscription, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=24, choices=Kind.choices)
@@ -153,6 +164,10 @@ class SubscriptionEvent(models.Model):
     def summary_display(self) -> str:
         if self.change_request_id is not None:
             return self.change_request.description
+        if self.kind in RENEWAL_EVENT_KINDS:
+            from subscriptions.services.renewals import renewal_event_summary
+
+            return renewal_event_summary(self)
         if self.kind == self.Kind.SYNC_CHANGED:
             return ", ".join(
                 str(SYNC_FIELD_LABELS.get(name, name)) for name in self.summary.split(",") if name
@@ -168,7 +183,16 @@ SYNC_FIELD_LABELS = {
     "commitment_end": _("fine del periodo"),
     "cancellation_allowed_until": _("finestra di cancellazione"),
     "refundable_quantity": _("licenze riducibili"),
+    "scheduled_next_term": _("piano di rinnovo"),
 }
+RENEWAL_EVENT_KINDS = frozenset(
+    {
+        SubscriptionEvent.Kind.RENEWED,
+        SubscriptionEvent.Kind.EXPIRED,
+        SubscriptionEvent.Kind.DISABLED,
+        SubscriptionEvent.Kind.PLAN_REAPPLIED,
+    }
+)
 
 
 class UnsoldSubscription(models.Model):
@@ -229,6 +253,8 @@ class ChangeRequest(ChoiceLabelsMixin, models.Model):
         REMOVE_SEATS = "remove_seats", _("Riduci licenze")
         CANCEL = "cancel", _("Cancella la sottoscrizione")
         AUTO_RENEW = "auto_renew", _("Rinnovo automatico")
+        PLAN_RENEWAL = "plan_renewal", _("Pianifica il rinnovo")
+        REMOVE_PLAN = "remove_plan", _("Rimuovi il piano di rinnovo")
 
     subscription = models.ForeignKey(
         Subscription, on_delete=models.PROTECT, related_name="change_requests"
@@ -243,6 +269,8 @@ class ChangeRequest(ChoiceLabelsMixin, models.Model):
     # Seats to add or remove (add/remove), the wanted auto-renew (auto_renew).
     seats = models.PositiveIntegerField(_("licenze"), null=True, blank=True)
     auto_renew_enabled = models.BooleanField(null=True, blank=True)
+    # The renewal plan to set (plan_renewal): product_id, sku_id, term, billing, quantity.
+    next_term = models.JSONField(null=True, blank=True)
     # From the form: a double submit, a reload or two tabs find this request again.
     idempotency_key = models.UUIDField(unique=True, editable=False)
     status = models.CharField(
@@ -310,6 +338,10 @@ class ChangeRequest(ChoiceLabelsMixin, models.Model):
             }
         if self.kind == self.Kind.CANCEL:
             return _t("Cancellazione della sottoscrizione")
+        if self.kind == self.Kind.PLAN_RENEWAL:
+            return _t("Piano di rinnovo: %(plan)s") % {"plan": next_term_label(self.next_term)}
+        if self.kind == self.Kind.REMOVE_PLAN:
+            return _t("Piano di rinnovo rimosso")
         if self.auto_renew_enabled:
             return _t("Rinnovo automatico attivato")
         return _t("Rinnovo automatico disattivato")
@@ -343,3 +375,116 @@ class ChangeRequestEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.change_request_id} · {self.from_status} → {self.to_status}"
+
+
+def next_term_label(next_term: dict | None) -> str:
+    """A renewal plan in words: "101 licenze · 1 anno · mensile" (plus the product if named)."""
+    from django.utils.translation import gettext as _t
+    from django.utils.translation import ngettext
+
+    if not next_term:
+        return _t("nessuno")
+    quantity = next_term.get("quantity") or 0
+    parts = [ngettext("%(n)s licenza", "%(n)s licenze", quantity) % {"n": quantity}]
+    term, billing = next_term.get("term", ""), str(next_term.get("billing", "")).lower()
+    parts.append(str(Plan.Term(term).label) if term in Plan.Term.values else term)
+    parts.append(str(Plan.Billing(billing).label) if billing in Plan.Billing.values else billing)
+    if next_term.get("title"):
+        parts.insert(0, next_term["title"])
+    return " · ".join(part for part in parts if part)
+
+
+class RenewalPlan(models.Model):
+    """What the reseller wants at the next renewal, kept here so that it can be set again when a
+    mid-term change (seats, upgrade, suspension) makes Partner Center drop it."""
+
+    subscription = models.OneToOneField(
+        Subscription, on_delete=models.CASCADE, related_name="renewal_plan"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("pianificato da"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    # product_id, sku_id, title, term, billing, quantity (as ChangeRequest.next_term).
+    next_term = models.JSONField()
+    # The end of the term it was planned for: a plan is spent when that term renews.
+    term_end = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = scoped_queryset_class("subscription__reseller").as_manager()
+
+    class Meta:
+        verbose_name = _("piano di rinnovo")
+        verbose_name_plural = _("piani di rinnovo")
+
+    def __str__(self) -> str:
+        return f"{self.subscription} → {next_term_label(self.next_term)}"
+
+    @property
+    def label(self) -> str:
+        return next_term_label(self.next_term)
+
+
+class ReminderKind(models.TextChoices):
+    """What a reseller user can turn off in the profile (each groups one or more e-mails)."""
+
+    WINDOW_CLOSING = "window_closing", _("La finestra di cancellazione si chiude tra 24 ore")
+    RENEWAL_UPCOMING = "renewal_upcoming", _("Rinnovo tra 30, 7 e 1 giorno")
+    RENEWED = "renewed", _("Sottoscrizione rinnovata")
+    CHANGE_FAILED = "change_failed", _("Modifica non riuscita")
+
+
+class Reminder(models.Model):
+    """One reminder sent (or being sent) to one user for one event: the unique row makes it
+    exactly once, whatever the number of runs of the periodic task."""
+
+    class Kind(models.TextChoices):
+        WINDOW_CLOSING = "window_closing", _("Finestra di cancellazione in chiusura")
+        RENEWAL_30 = "renewal_30", _("Rinnovo tra 30 giorni")
+        RENEWAL_7 = "renewal_7", _("Rinnovo tra 7 giorni")
+        RENEWAL_1 = "renewal_1", _("Rinnovo domani")
+        RENEWED = "renewed", _("Rinnovata")
+
+    subscription = models.ForeignKey(
+        Subscription, on_delete=models.CASCADE, related_name="reminders"
+    )
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    # The day of the event (the deadline, the renewal, the new term's start), Europe/Rome.
+    event_date = models.DateField()
+    # The moment it refers to (shown in the e-mail): the deadline, the term end.
+    event_at = models.DateTimeField(null=True, blank=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("promemoria")
+        verbose_name_plural = _("promemoria")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["subscription", "kind", "event_date", "user"], name="reminders_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} · {self.subscription_id} · {self.event_date}"
+
+
+class ReminderOptOut(models.Model):
+    """A reminder kind the user turned off in the profile."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reminder_opt_outs"
+    )
+    kind = models.CharField(max_length=24, choices=ReminderKind.choices)
+
+    class Meta:
+        verbose_name = _("promemoria disattivato")
+        verbose_name_plural = _("promemoria disattivati")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "kind"], name="reminder_opt_out_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} · {self.kind}"

@@ -113,7 +113,9 @@ def subscription_filter_choices(*, subscriptions: QuerySet[Subscription]) -> dic
 
 
 def subscription_with_history(*, subscriptions: QuerySet[Subscription]) -> QuerySet[Subscription]:
-    return subscriptions.select_related("customer", "order", "parent", "reseller").prefetch_related(
+    return subscriptions.select_related(
+        "customer", "order", "parent", "reseller", "renewal_plan"
+    ).prefetch_related(
         Prefetch("addons", queryset=Subscription.objects.order_by("title", "pk")),
         Prefetch(
             "events",
@@ -225,6 +227,18 @@ def _specific_blocker(subscription: Subscription, kind: str, now: datetime):
         until = subscription.cancellation_allowed_until
         if until is None or until <= now:
             return errors.MESSAGES["900117"]
+    if kind in (kinds.PLAN_RENEWAL, kinds.REMOVE_PLAN):
+        return _plan_blocker(subscription, kind, is_suspended)
+    return None
+
+
+def _plan_blocker(subscription: Subscription, kind: str, is_suspended: bool):
+    if is_suspended:
+        return _("La sottoscrizione è sospesa: il rinnovo si pianifica dopo la riattivazione.")
+    if not subscription.auto_renew_enabled:
+        return errors.MESSAGES[errors.PLAN_NEEDS_AUTO_RENEW]
+    if kind == ChangeRequest.Kind.REMOVE_PLAN and not subscription.scheduled_next_term:
+        return _("Non c'è un piano di rinnovo da rimuovere.")
     return None
 
 

@@ -1,8 +1,9 @@
 """Celery tasks of subscriptions: thin, ids only, safe to run twice (acks_late).
 
-Beat (storefront/settings.py): ``subscriptions_sync_task`` nightly and
+Beat (storefront/settings.py): ``subscriptions_sync_task`` nightly,
 ``change_requests_sweep_task`` every ORDER_SWEEP_INTERVAL_SECONDS (requests left due by a lost
-message), which every worker also runs when it connects to the broker (storefront/celery.py).
+message), which every worker also runs when it connects to the broker (storefront/celery.py), and
+``reminders_send_task`` every quarter of an hour.
 """
 
 import time
@@ -10,6 +11,7 @@ from datetime import timedelta
 
 from celery import shared_task
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
 from orders import conf as sweep_conf
 from partnercenter.errors import PartnerCenterRateLimited, PartnerCenterUnavailable
@@ -20,6 +22,7 @@ from subscriptions.services.mirror import (
     subscriptions_mirror_order,
     subscriptions_sync,
 )
+from subscriptions.services.reminders import reminders_send
 
 EAGER_MAX_TOTAL_SECONDS = 60
 
@@ -78,3 +81,10 @@ def subscription_refresh_task(subscription_id: int) -> None:
 def subscriptions_sync_task() -> dict:
     report = subscriptions_sync()
     return {"found": report.found, "changed": len(report.changed), "vanished": len(report.vanished)}
+
+
+@shared_task(acks_late=True)
+def reminders_send_task(now: str | None = None) -> int:
+    """``now`` (ISO 8601) only for tests and staff replaying a moment; beat passes nothing."""
+    moment = parse_datetime(now) if now else None
+    return reminders_send(now=moment)

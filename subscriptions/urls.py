@@ -6,6 +6,8 @@ from subscriptions.models import ChangeRequest
 app_name = "subscriptions"
 urlpatterns = [
     path("", views.subscription_list, name="subscription_list"),
+    path("rinnovi/", views.renewal_list, name="renewal_list"),
+    path("promemoria/", views.reminder_preferences, name="reminder_preferences"),
     path("<int:pk>/", views.subscription_detail, name="subscription_detail"),
     path("<int:pk>/aggiorna/", views.subscription_refresh, name="subscription_refresh"),
     path(
@@ -31,5 +33,17 @@ urlpatterns = [
         views.subscription_change,
         {"kind": ChangeRequest.Kind.AUTO_RENEW},
         name="auto_renew",
+    ),
+    path(
+        "<int:pk>/pianifica-rinnovo/",
+        views.subscription_change,
+        {"kind": ChangeRequest.Kind.PLAN_RENEWAL},
+        name="plan_renewal",
+    ),
+    path(
+        "<int:pk>/rimuovi-piano/",
+        views.subscription_change,
+        {"kind": ChangeRequest.Kind.REMOVE_PLAN},
+        name="remove_plan",
     ),
 ]

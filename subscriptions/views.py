@@ -20,8 +20,17 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from storefront.rows import rows_with_detail_urls
 from storefront.scoping import get_scoped_or_404, reseller_scoped
 from subscriptions.errors import ChangeRefused
-from subscriptions.forms import AutoRenewForm, CancelForm, ListFilterForm, SeatsForm
-from subscriptions.models import ChangeRequest, Subscription
+from subscriptions.forms import (
+    AutoRenewForm,
+    CancelForm,
+    ListFilterForm,
+    PlanRenewalForm,
+    ReminderPreferencesForm,
+    RemovePlanForm,
+    SeatsForm,
+)
+from subscriptions.models import ChangeRequest, ReminderOptOut, Subscription
+from subscriptions.renewal_selectors import next_term_view, plan_options, upcoming_renewals
 from subscriptions.selectors import (
     ListFilters,
     change_preview,
@@ -37,6 +46,7 @@ from subscriptions.selectors import (
     subscription_list as select_subscriptions,
 )
 from subscriptions.services.changes import change_request_create
+from subscriptions.services.reminders import reminder_preferences_set
 
 PER_PAGE = 25
 REFRESH_AT_MOST_EVERY = timedelta(seconds=60)
@@ -107,7 +117,18 @@ def _detail_context(subscription: Subscription) -> dict:
         "timeline": list(subscription.events.all()),
         "change_requests": list(subscription.change_requests.all()),
         "now": timezone.now(),
+        "next_term": next_term_view(
+            subscription=subscription, next_term=subscription.scheduled_next_term
+        ),
+        "renewal_plan": _renewal_plan(subscription),
     }
+
+
+def _renewal_plan(subscription: Subscription):
+    try:
+        return subscription.renewal_plan
+    except Subscription.renewal_plan.RelatedObjectDoesNotExist:
+        return None
 
 
 CHANGE_PAGES = {
@@ -115,6 +136,8 @@ CHANGE_PAGES = {
     Kind.REMOVE_SEATS: "subscriptions/change_seats.html",
     Kind.CANCEL: "subscriptions/change_cancel.html",
     Kind.AUTO_RENEW: "subscriptions/change_auto_renew.html",
+    Kind.PLAN_RENEWAL: "subscriptions/change_plan_renewal.html",
+    Kind.REMOVE_PLAN: "subscriptions/change_remove_plan.html",
 }
 
 
@@ -141,6 +164,7 @@ def subscription_change(request: HttpRequest, pk: int, kind: str) -> HttpRespons
                 seats=form.cleaned_data.get("seats"),
                 auto_renew_enabled=form.cleaned_data.get("enabled"),
                 confirm_name=form.cleaned_data.get("confirm_name", ""),
+                next_term=form.cleaned_data.get("next_term"),
             )
         except ChangeRefused as refusal:
             form.add_error(None, refusal.message)
@@ -170,8 +194,37 @@ def _change_form(kind: str, subscription: Subscription, context: dict, data):
         )
     if kind == Kind.CANCEL:
         return CancelForm(data)
+    if kind == Kind.PLAN_RENEWAL:
+        return _plan_form(subscription, context, data)
+    if kind == Kind.REMOVE_PLAN:
+        return RemovePlanForm(data)
     return AutoRenewForm(
         data, initial={"enabled": "off" if subscription.auto_renew_enabled else "on"}
+    )
+
+
+def _plan_form(subscription: Subscription, context: dict, data) -> PlanRenewalForm:
+    """Starts from the plan Partner Center holds, else from the subscription as it is."""
+    options = plan_options(subscription=subscription)
+    context["plan_options"] = options
+    held = subscription.scheduled_next_term or {
+        "product_id": subscription.product_id,
+        "sku_id": subscription.sku_id,
+        "term": subscription.term,
+        "billing": subscription.billing,
+        "quantity": subscription.quantity,
+    }
+    initial = next(
+        (
+            option.plan_id
+            for option in options
+            if (option.product_id, option.sku_id, option.term, option.billing)
+            == (held["product_id"], held["sku_id"], held["term"], held["billing"].lower())
+        ),
+        None,
+    )
+    return PlanRenewalForm(
+        data, options=options, initial={"quantity": held["quantity"], "target": initial}
     )
 
 
@@ -180,6 +233,11 @@ def _preview(kind: str, subscription: Subscription, form):
         return change_preview(
             subscription=subscription, seats=subscription.quantity, is_addition=False
         )
+    if kind == Kind.PLAN_RENEWAL:
+        next_term = (
+            form.cleaned_data.get("next_term") if form.is_bound and form.is_valid() else None
+        )
+        return next_term_view(subscription=subscription, next_term=next_term)
     if kind not in (Kind.ADD_SEATS, Kind.REMOVE_SEATS):
         return None
     seats = form.cleaned_data.get("seats") if form.is_bound and form.is_valid() else 1
@@ -205,3 +263,29 @@ def subscription_refresh(request: HttpRequest, pk: int) -> HttpResponse:
         transaction.on_commit(lambda: subscription_refresh_task.delay(subscription.pk), robust=True)
         messages.success(request, _("Aggiornamento richiesto: ricarica la pagina tra poco."))
     return redirect("subscriptions:subscription_detail", pk=subscription.pk)
+
+
+@require_GET
+def renewal_list(request: HttpRequest) -> HttpResponse:
+    """«Rinnovi»: the next 60 days of renewals and expiries, with the plan of each."""
+    renewals = upcoming_renewals(subscriptions=reseller_scoped(Subscription, request))
+    page = Paginator(renewals, PER_PAGE).get_page(request.GET.get("pagina"))
+    return render(
+        request, "subscriptions/renewal_list.html", {"page": page, "rows": list(page.object_list)}
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def reminder_preferences(request: HttpRequest) -> HttpResponse:
+    """The user's reminder switches (linked from the profile)."""
+    turned_off = set(
+        ReminderOptOut.objects.filter(user=request.user).values_list("kind", flat=True)
+    )
+    form = ReminderPreferencesForm(
+        request.POST if request.method == "POST" else None, turned_off=turned_off
+    )
+    if request.method == "POST" and form.is_valid():
+        reminder_preferences_set(user=request.user, turned_off=form.turned_off)
+        messages.success(request, _("Preferenze dei promemoria salvate."))
+        return redirect("subscriptions:reminder_preferences")
+    return render(request, "subscriptions/reminder_preferences.html", {"form": form})

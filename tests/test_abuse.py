@@ -394,6 +394,20 @@ def subscription_change_data(**fields) -> dict:
     return {"idempotency_key": SUBSCRIPTION_CHANGE_KEY, "action": "confirm", **fields}
 
 
+def plan_renewal_data(world, **fields) -> dict:
+    """The renewal plan form naming the subscription's own catalogue plan."""
+    from subscriptions.renewal_selectors import plan_options
+
+    subscription = world.alfa.subscription
+    (option,) = [
+        option
+        for option in plan_options(subscription=subscription)
+        if (option.product_id, option.sku_id, option.term, option.billing)
+        == (subscription.product_id, subscription.sku_id, subscription.term, subscription.billing)
+    ]
+    return subscription_change_data(target=str(option.plan_id), **fields)
+
+
 ROUTES = [
     # storefront/
     Route("home", own={"GET": 302, "POST": 302, "HEAD": 302}),
@@ -572,8 +586,19 @@ ROUTES = [
                 lambda world: subscription_change_data(confirm_name=world.alfa.subscription.title),
             ),
             ("auto_renew", lambda world: subscription_change_data(enabled="off")),
+            ("plan_renewal", lambda world: plan_renewal_data(world, quantity="3")),
         )
     ),
+    # No plan to remove on a fresh subscription: the page says why (200), nothing is requested.
+    Route(
+        "subscriptions:remove_plan",
+        own={"GET": 200, "POST": 200, "HEAD": 405},
+        kwargs=lambda world: {"pk": world.alfa.subscription.pk},
+        data=lambda world: subscription_change_data(),
+        owns_object=True,
+    ),
+    Route("subscriptions:renewal_list", own=PAGE, data=lambda world: {"pagina": "1"}),
+    Route("subscriptions:reminder_preferences", own=STEP, data=lambda world: {"renewed": "on"}),
 ]
 ROUTES_BY_NAME = {route.name: route for route in ROUTES}
 
@@ -1064,7 +1089,15 @@ FORM_ENDPOINTS = [
                 (),
             ),
             ("auto_renew", lambda world: subscription_change_data(enabled="off"), ()),
+            ("plan_renewal", lambda world: plan_renewal_data(world, quantity="3"), ("quantity",)),
         )
+    ),
+    FormEndpoint(
+        "reminder-preferences",
+        "subscriptions:reminder_preferences",
+        "POST",
+        ALFA,
+        valid=lambda world: {"renewed": "on", "window_closing": "on"},
     ),
     FormEndpoint(
         "catalog-search",

@@ -20,6 +20,7 @@ from partnercenter.resources.commerce import (
     RefundBucket,
     Subscription,
     SubscriptionUpdate,
+    TransitionEligibility,
 )
 from partnercenter.resources.customers import (
     Address,
@@ -61,4 +62,5 @@ __all__ = [
     "Subscription",
     "SubscriptionUpdate",
     "Term",
+    "TransitionEligibility",
 ]

@@ -231,6 +231,8 @@ class Subscription:
     contract_type: str = ""
     actions: tuple[str, ...] = ()
     etag: str = ""
+    # The renewal plan as Partner Center holds it (``scheduledNextTermInstructions``), or None.
+    scheduled_next_term: dict | None = None
     raw: dict = field(default_factory=dict, compare=False, hash=False, repr=False)
 
     @property
@@ -266,6 +268,7 @@ class Subscription:
             contract_type=str(data.get("contractType") or ""),
             actions=tuple(str(action) for action in data.get("actions") or ()),
             etag=str(attributes.get("etag") or ""),
+            scheduled_next_term=_next_term(data.get("scheduledNextTermInstructions")),
             raw=dict(data),
         )
 
@@ -296,4 +299,53 @@ class PartnerValidation:
             is_valid=bool(data["isValidPartnerIdOnRecord"]),
             error_code=str(data.get("errorCode") or ""),
             error_description=str(data.get("errorDescription") or ""),
+        )
+
+
+def _next_term(data) -> dict | None:
+    """``scheduledNextTermInstructions`` in the mirror's words, None when no plan is set (null,
+    or an empty object: which one Partner Center answers is unconfirmed)."""
+    if not isinstance(data, dict) or not isinstance(data.get("product"), dict):
+        return None
+    product = data["product"]
+    return {
+        "product_id": str(product.get("productId") or ""),
+        "sku_id": str(product.get("skuId") or ""),
+        "availability_id": str(product.get("availabilityId") or ""),
+        "term": str(product.get("termDuration") or ""),
+        "billing": str(product.get("billingCycle") or "").lower(),
+        "quantity": int(data.get("quantity") or 0),
+    }
+
+
+@dataclass(frozen=True)
+class TransitionEligibility:
+    """One target of GET …/transitionEligibilities (``catalog_item_id``: product:sku:avail.)."""
+
+    catalog_item_id: str
+    title: str
+    is_eligible: bool
+    error_codes: tuple[str, ...] = ()
+
+    @property
+    def offer_id(self) -> str:
+        return ":".join(self.catalog_item_id.split(":")[:2])
+
+    @property
+    def availability_id(self) -> str:
+        parts = self.catalog_item_id.split(":")
+        return parts[2] if len(parts) > 2 else ""
+
+    @classmethod
+    def from_json(cls, data: dict) -> "TransitionEligibility":
+        eligibilities = data.get("eligibilities") or []
+        return cls(
+            catalog_item_id=str(data["catalogItemId"]),
+            title=str(data.get("title") or ""),
+            is_eligible=any(bool(item.get("isEligible")) for item in eligibilities),
+            error_codes=tuple(
+                str(error.get("code"))
+                for item in eligibilities
+                for error in item.get("errors") or ()
+            ),
         )

@@ -100,6 +100,12 @@ ROUTES = {
         subscriptions.subscription_patch,
         APP,
     ),
+    "transition_eligibilities": Route(
+        "/v1/customers/<customer_id>/subscriptions/<subscription_id>/transitionEligibilities",
+        ("GET",),
+        subscriptions.transition_eligibilities,
+        APP,
+    ),
     "reseller_validation": Route(
         "/v1/partners/validateresellers", ("POST",), subscriptions.validate_resellers, APP
     ),

@@ -215,6 +215,8 @@ class ControlApi:
                 raise ValueError(f"unknown options: {', '.join(sorted(unknown))}")
             if body.get("patch_mode", "200") not in ("200", "202"):
                 raise ValueError("patch_mode is 200 or 202")
+            if body.get("schedule_removal", "null") not in ("null", "empty_object"):
+                raise ValueError("schedule_removal is null or empty_object")
             options = {**self._store.subscription_options(), **body}
             options["patch_completion_reads"] = max(1, int(options["patch_completion_reads"]))
             self._store.set_setting("subscription_options", options)

@@ -133,7 +133,8 @@ class SandboxControl:
 
     def set_subscription_options(self, **options) -> dict:
         """patch_mode ("200" or "202"), patch_completion_reads (for 202: the change shows on
-        that many GETs of the subscription later)."""
+        that many GETs of the subscription later), schedule_removal ("null" or "empty_object":
+        which body removes a renewal plan)."""
         return self._call("POST", "subscriptions/options", options)
 
     def subscription_changes(self) -> list[dict]:

@@ -27,6 +27,8 @@ DEFAULT_SUBSCRIPTION_OPTIONS = {
     # shows on the n-th GET of that subscription (a count, not a time: tests never sleep).
     "patch_mode": "200",
     "patch_completion_reads": 2,
+    # How a renewal plan is removed (scheduledNextTermInstructions): "null" or "empty_object".
+    "schedule_removal": "null",
 }
 
 AGREEMENT_TYPES = ("MicrosoftCustomerAgreement", "MicrosoftCloudAgreement")

@@ -49,11 +49,14 @@ from subscriptions.models import (
     OPEN_CHANGE_STATUSES,
     ChangeRequest,
     ChangeStatus,
+    ReminderKind,
     Subscription,
     SubscriptionEvent,
 )
 from subscriptions.selectors import removable_seats, subscription_actions
+from subscriptions.services import renewals
 from subscriptions.services.mirror import subscription_apply_remote
+from subscriptions.services.reminders import user_wants
 from subscriptions.services.status import (
     Actor,
     change_request_enqueue,
@@ -88,6 +91,7 @@ def change_request_create(
     seats: int | None = None,
     auto_renew_enabled: bool | None = None,
     confirm_name: str = "",
+    next_term: dict | None = None,
 ) -> ChangeRequest:
     """The request of this form (found again on a double submit), or ChangeRefused with the
     reason the change is not allowed now. Enqueued for the worker once committed."""
@@ -97,6 +101,8 @@ def change_request_create(
             raise ChangeRefused(errors.CHANGE_IN_PROGRESS, "idempotency key of another request")
         return existing
     _check_allowed(subscription, kind, seats, auto_renew_enabled, confirm_name)
+    if kind == ChangeRequest.Kind.PLAN_RENEWAL and not renewals.is_valid_plan(next_term):
+        raise ChangeRefused(errors.PLAN_INVALID)
     try:
         with transaction.atomic():
             Subscription.objects.select_for_update().get(pk=subscription.pk)
@@ -106,6 +112,7 @@ def change_request_create(
                 kind=kind,
                 seats=seats,
                 auto_renew_enabled=auto_renew_enabled,
+                next_term=next_term if kind == ChangeRequest.Kind.PLAN_RENEWAL else None,
                 idempotency_key=idempotency_key,
                 attention_due_at=timezone.now(),
             )
@@ -246,6 +253,8 @@ def _advance(change: ChangeRequest, client: PartnerCenterClient) -> float | None
     kinds = ChangeRequest.Kind
     if change.kind == kinds.CANCEL:
         return _cancel(change, client, subscription, remote)
+    if change.kind in renewals.PLAN_KINDS:
+        return renewals.plan_advance(change, client, subscription, remote)
     if change.accepted_location:
         return _poll_accepted(change)  # a 202: Partner Center is still at it
     _check_against(change, remote)
@@ -289,6 +298,8 @@ def _read(
 def _is_done(change: ChangeRequest, remote: PartnerCenterSubscription) -> bool:
     """Partner Center already shows the change: an earlier run's PATCH (answer lost) or a 202."""
     kinds = ChangeRequest.Kind
+    if change.kind in renewals.PLAN_KINDS:
+        return renewals.plan_is_done(change, remote)
     if change.kind == kinds.CANCEL:
         return remote.status.lower() == "deleted" and change.request_target_id in ("", remote.id)
     if change.kind == kinds.AUTO_RENEW:
@@ -357,9 +368,12 @@ def _poll_accepted(change: ChangeRequest) -> float:
     return retry_conf.poll_seconds()
 
 
-def _patch(change, client, subscription: Subscription, remote, changes: dict) -> float | None:
+def _patch(
+    change, client, subscription: Subscription, remote, changes: dict, *, complete: bool = True
+) -> float | None:
     """One PATCH with the MS-RequestId stored first; None when it is done (the request then
-    completed if it was the base's), the seconds to wait after a 202."""
+    completed if it was the base's, unless ``complete`` is off), the seconds to wait after a
+    202."""
     request_id = _request_id_for(change, remote.id)
     try:
         update = client.update_subscription(
@@ -390,7 +404,7 @@ def _patch(change, client, subscription: Subscription, remote, changes: dict) ->
         subscription=subscription, remote=update.subscription, record_change=False
     )
     _record(change, ms_request_id="", request_target_id="")
-    if is_base:
+    if is_base and complete:
         _complete(change)
     return None
 
@@ -418,6 +432,7 @@ def _complete(change: ChangeRequest) -> None:
     except ChangeTransitionError:
         return
     _email(change, Email.Kind.CHANGE_COMPLETED)
+    renewals.renewal_plan_after_change(change)
 
 
 def _fail(change: ChangeRequest, code: str, detail: str) -> None:
@@ -437,6 +452,10 @@ def _fail(change: ChangeRequest, code: str, detail: str) -> None:
 
 
 def _email(change: ChangeRequest, kind: str) -> None:
+    if kind == Email.Kind.CHANGE_FAILED and not user_wants(
+        user=change.user, kind=ReminderKind.CHANGE_FAILED
+    ):
+        return  # turned off in the profile
     email_enqueue(
         order=change.subscription.order, kind=kind, key=f"change-{change.pk}", user=change.user
     )

@@ -22,6 +22,7 @@ from subscriptions.models import (
     SubscriptionEvent,
     UnsoldSubscription,
 )
+from subscriptions.services.renewals import LifecycleFacts, subscription_record_lifecycle
 from tenants.models import Customer
 
 logger = logging.getLogger(__name__)
@@ -53,6 +54,7 @@ def mirror_facts(remote: PartnerCenterSubscription) -> dict:
             for bucket in remote.refund_buckets
         ],
         "etag": remote.etag,
+        "scheduled_next_term": remote.scheduled_next_term,
     }
 
 
@@ -63,6 +65,7 @@ def subscription_apply_remote(
     changed (recorded on the timeline when ``record_change``)."""
     facts = mirror_facts(remote)
     changed = [name for name in WATCHED_FIELDS if getattr(subscription, name) != facts[name]]
+    before = LifecycleFacts.of(subscription)
     for name, value in facts.items():
         setattr(subscription, name, value)
     subscription.synced_at = timezone.now()
@@ -74,6 +77,8 @@ def subscription_apply_remote(
             kind=SubscriptionEvent.Kind.SYNC_CHANGED,
             summary=",".join(changed)[:255],
         )
+    # Renewed, expired or disabled since the last look: the timeline says so.
+    subscription_record_lifecycle(subscription=subscription, before=before)
     return changed
 
 

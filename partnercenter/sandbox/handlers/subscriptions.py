@@ -17,7 +17,8 @@ fields below are read; README.md lists the error bodies):
 - a decrease larger than the refundable quantity (the buckets whose 7 days are not over) → 400
   800090; it consumes the newest buckets first (unconfirmed; the research assumes so);
 - an increase opens a bucket of the added seats with its own 7 days;
-- ``autoRenewEnabled`` on a subscription that is not active → 400 800093.
+- ``autoRenewEnabled`` on a subscription that is not active → 400 800093;
+- ``scheduledNextTermInstructions`` (a renewal plan): see the section at the end of this module.
 
 The control switch ``patch_mode`` answers ``200`` with the subscription, or ``202`` with
 ``Location``: the change then shows on the ``patch_completion_reads``-th GET of the subscription.
@@ -120,6 +121,7 @@ def settle(ctx: RequestContext, subscription: dict, *, is_read: bool = False) ->
         end = term_end(subscription)
         if subscription["status"] == "active" and subscription["auto_renew"]:
             renewed_at = end + 1
+            apply_next_term(subscription)
             subscription["term_started_at"] = renewed_at
             subscription["buckets"] = [
                 {
@@ -130,7 +132,9 @@ def settle(ctx: RequestContext, subscription: dict, *, is_read: bool = False) ->
         else:
             subscription["status"] = "expired" if subscription["status"] == "active" else "disabled"
             subscription["buckets"] = []
+            subscription["expired_at"] = end
         changed = True
+    changed = disable_after_expiry(ctx, subscription) or changed
     if changed:
         ctx.store.put("subscription", subscription["id"], subscription)
     return subscription
@@ -207,7 +211,7 @@ def subscription_json(ctx: RequestContext, subscription: dict, *, is_read: bool 
                 for bucket in buckets
             ],
         },
-        "scheduledNextTermInstructions": None,
+        "scheduledNextTermInstructions": next_term_json(ctx, subscription),
         "isMicrosoftProduct": True,
         "partnerId": subscription["partner_id"],
         "suspensionReasons": ["PartnerInitiated"] if status == "suspended" else [],
@@ -321,6 +325,7 @@ def subscription_patch(ctx: RequestContext) -> SandboxResponse:
             retryable=True,
         )
     changes = _requested_changes(ctx.json(), subscription)
+    changes.update(requested_next_term(ctx, ctx.json(), subscription))
     if not changes:
         return SandboxResponse(200, subscription_json(ctx, subscription))
     _check(ctx, customer, subscription, changes)
@@ -388,6 +393,8 @@ def _check(ctx: RequestContext, customer: dict, subscription: dict, changes: dic
             "NotEligibleForAutoRenew",
             "The subscription is not eligible to be auto-renewed.",
         )
+    if changes.get("next_term"):
+        check_next_term(ctx, subscription, changes)
 
 
 def _check_partner_of_record(ctx: RequestContext, partner_id: str) -> None:
@@ -465,6 +472,7 @@ def _apply(ctx: RequestContext, subscription: dict, changes: dict, business_at: 
         subscription["quantity"] = changes["quantity"]
     if "auto_renew" in changes:
         subscription["auto_renew"] = changes["auto_renew"]
+    apply_next_term_change(subscription, changes)
     if "status" in changes:
         subscription["status"] = changes["status"]
         if changes["status"] == "deleted":
@@ -534,3 +542,193 @@ def validate_resellers(ctx: RequestContext) -> SandboxResponse:
             result.update(errorCode=code, errorDescription=description)
         results.append(result)
     return SandboxResponse(200, {"validationResults": results})
+
+
+# --- Renewal plans (scheduledNextTermInstructions), expiry, scheduled eligibilities -----------
+#
+# A plan is kept as ``subscription["next_term"]``: {"offer_id", "term_duration", "billing_cycle",
+# "quantity"}. It needs auto-renew on and an active subscription; a mid-term quantity change or a
+# suspension removes it (Microsoft: "all scheduled changes are deleted"); at renewal it becomes
+# the new term. How a plan is removed is unconfirmed: the ``schedule_removal`` switch picks
+# ``null`` (the field set to null removes it; ``{}`` is refused) or ``empty_object`` (``{}``
+# removes it; null, as in a body read back unchanged, leaves it).
+
+DISABLED_AFTER_EXPIRY_SECONDS = 30 * 24 * 3600
+# Upgrade paths of the demo catalogue (lowest first): a plan may target the same SKU (another
+# term or billing) or a higher one on its ladder.
+UPGRADE_LADDERS = (
+    ("CFQ7TTC0LH18:0001", "CFQ7TTC0LDPB:0001", "CFQ7TTC0LCHC:0002"),
+    ("CFQ7TTC0LF8Q:0001", "CFQ7TTC0LF8R:0001", "CFQ7TTC0LF8S:0001"),
+    ("CFQ7TTC0LFLX:0001", "CFQ7TTC0LFLZ:0001"),
+    ("CFQ7TTC0LH16:0001", "CFQ7TTC0LH1P:0001"),
+)
+PLAN_KEYS = ("productId", "skuId", "availabilityId", "billingCycle", "termDuration")
+
+
+def scheduled_targets(offer_id: str) -> list[str]:
+    for ladder in UPGRADE_LADDERS:
+        if offer_id in ladder:
+            return list(ladder[ladder.index(offer_id) :])
+    return [offer_id]
+
+
+def requested_next_term(ctx: RequestContext, body: dict, subscription: dict) -> dict:
+    """The plan change a PATCH body asks for: {"next_term": dict} to set, {"next_term": None}
+    to remove, {} to leave it."""
+    if "scheduledNextTermInstructions" not in body:
+        return {}
+    raw = body["scheduledNextTermInstructions"]
+    removal = ctx.store.subscription_options()["schedule_removal"]
+    if raw is None:
+        return {"next_term": None} if removal == "null" and subscription.get("next_term") else {}
+    if not isinstance(raw, dict):
+        raise business_error(400, 800002, "InvalidInput", "Invalid scheduledNextTermInstructions.")
+    if raw == {}:
+        if removal != "empty_object":
+            raise business_error(
+                400, 800002, "InvalidInput", "scheduledNextTermInstructions.product is required."
+            )
+        return {"next_term": None} if subscription.get("next_term") else {}
+    product, quantity = raw.get("product"), raw.get("quantity")
+    if (
+        not isinstance(product, dict)
+        or not all(isinstance(product.get(key), str) and product.get(key) for key in PLAN_KEYS)
+        or not isinstance(quantity, int)
+        or isinstance(quantity, bool)
+    ):
+        raise business_error(
+            400, 800002, "InvalidInput", "scheduledNextTermInstructions needs product and quantity."
+        )
+    wanted = {
+        "offer_id": f"{product['productId']}:{product['skuId']}",
+        "availability_id": product["availabilityId"],
+        "term_duration": product["termDuration"],
+        "billing_cycle": product["billingCycle"].lower(),
+        "quantity": quantity,
+    }
+    return {} if wanted == subscription.get("next_term") else {"next_term": wanted}
+
+
+def check_next_term(ctx: RequestContext, subscription: dict, changes: dict) -> None:
+    plan = changes["next_term"]
+    auto_renew = changes.get("auto_renew", subscription["auto_renew"])
+    if subscription["status"] != "active" or not auto_renew:
+        raise business_error(
+            400,
+            800093,
+            "NotEligibleForAutoRenew",
+            "Scheduled changes need an active subscription with auto-renew enabled.",
+        )
+    if plan["offer_id"] not in scheduled_targets(subscription["offer_id"]):
+        raise business_error(
+            400, 800099, "InvalidTransition", "The target product is not eligible at renewal."
+        )
+    product_id, sku_id = plan["offer_id"].split(":")
+    if plan["availability_id"] != ctx.store.availability_id(product_id, sku_id):
+        raise business_error(400, 800002, "InvalidInput", "Unknown availabilityId.")
+    if plan["term_duration"] not in TERM_MONTHS or plan["billing_cycle"] not in (
+        "monthly",
+        "annual",
+        "triennial",
+    ):
+        raise business_error(400, 800002, "InvalidInput", "Unknown term or billing cycle.")
+    _, sku = demo.find_sku(product_id, sku_id)
+    if not sku["minimumQuantity"] <= plan["quantity"] <= sku["maximumQuantity"]:
+        raise business_error(
+            400,
+            2002,
+            "InvalidQuantity",
+            f"Quantity must be between {sku['minimumQuantity']} and {sku['maximumQuantity']}.",
+        )
+
+
+def apply_next_term_change(subscription: dict, changes: dict) -> None:
+    if "next_term" in changes:
+        subscription["next_term"] = changes["next_term"]
+    elif "quantity" in changes or changes.get("status") == "suspended":
+        # Any mid-term change or a suspension deletes the scheduled changes.
+        subscription["next_term"] = None
+
+
+def apply_next_term(subscription: dict) -> None:
+    """At renewal the plan becomes the new term, then is spent."""
+    plan = subscription.get("next_term")
+    if not plan:
+        return
+    subscription.update(
+        offer_id=plan["offer_id"],
+        term_duration=plan["term_duration"],
+        billing_cycle=plan["billing_cycle"],
+        quantity=plan["quantity"],
+        next_term=None,
+    )
+    _, sku = demo.find_sku(*plan["offer_id"].split(":"))
+    subscription["offer_name"] = subscription["friendly_name"] = sku["title"]
+
+
+def disable_after_expiry(ctx: RequestContext, subscription: dict) -> bool:
+    """Expired: 30 days of access, then disabled (the research's figure for NCE)."""
+    expired_at = subscription.get("expired_at")
+    if subscription["status"] != "expired" or expired_at is None:
+        return False
+    if ctx.business_now <= expired_at + DISABLED_AFTER_EXPIRY_SECONDS:
+        return False
+    subscription["status"] = "disabled"
+    return True
+
+
+def next_term_json(ctx: RequestContext, subscription: dict) -> dict | None:
+    plan = subscription.get("next_term")
+    if not plan:
+        return None
+    product_id, sku_id = plan["offer_id"].split(":")
+    return {
+        "product": {
+            "productId": product_id,
+            "skuId": sku_id,
+            "availabilityId": plan["availability_id"],
+            "billingCycle": plan["billing_cycle"],
+            "termDuration": plan["term_duration"],
+        },
+        "quantity": plan["quantity"],
+    }
+
+
+def transition_eligibilities(ctx: RequestContext) -> SandboxResponse:
+    """GET …/subscriptions/{id}/transitionEligibilities?eligibilityType=scheduled: the targets a
+    renewal plan may name (the same SKU and the higher ones on its upgrade ladder)."""
+    customer = related_customer(ctx, ctx.args["customer_id"])
+    subscription = settle(ctx, _customer_subscription(ctx, customer))
+    eligibility_type = (ctx.query("eligibilityType") or "immediate").lower()
+    if eligibility_type != "scheduled":
+        raise business_error(400, 800002, "InvalidInput", "eligibilityType must be scheduled.")
+    is_active = subscription["status"] == "active"
+    items = []
+    for offer_id in scheduled_targets(subscription["offer_id"]):
+        product_id, sku_id = offer_id.split(":")
+        _, sku = demo.find_sku(product_id, sku_id)
+        errors = (
+            []
+            if is_active
+            else [{"code": 2, "description": "The source subscription is not active."}]
+        )
+        items.append(
+            {
+                "catalogItemId": f"{offer_id}:{ctx.store.availability_id(product_id, sku_id)}",
+                "title": sku["title"],
+                "description": sku["title"],
+                "quantity": subscription["quantity"],
+                "eligibilities": [
+                    {
+                        "isEligible": is_active,
+                        "transitionType": "transition_only",
+                        "errors": errors,
+                    }
+                ],
+                "attributes": {"objectType": "TransitionEligibility"},
+            }
+        )
+    return SandboxResponse(
+        200,
+        {"totalCount": len(items), "items": items, "attributes": {"objectType": "Collection"}},
+    )
