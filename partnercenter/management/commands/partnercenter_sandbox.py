@@ -10,26 +10,26 @@ from storefront.command_arguments import port_number
 
 class Command(BaseCommand):
     help = (
-        "Serve the local Partner Center sandbox over HTTPS (partnercenter/sandbox/README.md). "
-        "Creates a self-signed certificate at PARTNER_CENTER_CA_BUNDLE when missing. Refuses "
-        "to start unless PARTNER_CENTER_SANDBOX_ENABLED."
+        "Avvia in HTTPS la sandbox locale di Partner Center (partnercenter/sandbox/README.md). "
+        "Crea un certificato autofirmato in PARTNER_CENTER_CA_BUNDLE se manca. Non parte senza "
+        "PARTNER_CENTER_SANDBOX_ENABLED."
     )
     # The sandbox stands apart from the site: it starts even when the site's checks fail.
     requires_system_checks = []
 
     def add_arguments(self, parser):
-        parser.add_argument("--host", default="127.0.0.1", help="address to listen on (127.0.0.1)")
+        parser.add_argument("--host", default="127.0.0.1", help="indirizzo di ascolto (127.0.0.1)")
         parser.add_argument(
             "--port",
             type=port_number,
             # A string default goes through port_number too: a wrong setting is refused alike.
             default=str(settings.PARTNER_CENTER_SANDBOX_PORT),
-            help=f"port, 0 to 65535, 0 for any free one ({settings.PARTNER_CENTER_SANDBOX_PORT})",
+            help=f"porta, da 0 a 65535, 0 per una libera ({settings.PARTNER_CENTER_SANDBOX_PORT})",
         )
         parser.add_argument(
             "--memory",
             action="store_true",
-            help="keep state in memory instead of PARTNER_CENTER_SANDBOX_DB",
+            help="stato in memoria invece che in PARTNER_CENTER_SANDBOX_DB",
         )
 
     def handle(self, *args, host: str, port: int, memory: bool, **options):

@@ -9,15 +9,17 @@ from tenants.models import Customer
 
 class Command(BaseCommand):
     help = (
-        "Read every customer's subscriptions of its reseller from Partner Center (?mpn_id=) and "
-        "report found, changed, vanished and those never sold here (listed for staff in the "
-        "admin, never adopted)."
+        "Legge da Partner Center le sottoscrizioni di ogni cliente per il suo rivenditore "
+        "(?mpn_id=) e riporta le trovate, le cambiate, le sparite e quelle mai vendute qui "
+        "(elencate allo staff nell'admin, mai adottate)."
     )
 
     def add_arguments(self, parser) -> None:
-        parser.add_argument("--customer", type=int, help="only this customer (storefront id)")
         parser.add_argument(
-            "--dry-run", action="store_true", help="report what would change, change nothing"
+            "--customer", type=int, help="solo questo cliente (id dello storefront)"
+        )
+        parser.add_argument(
+            "--dry-run", action="store_true", help="riporta cosa cambierebbe, senza cambiare nulla"
         )
 
     def handle(self, *args, customer=None, dry_run=False, **options) -> None:
