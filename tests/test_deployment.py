@@ -155,7 +155,12 @@ def test_make_run_serves_sign_in_and_the_demo_catalog(tmp_path):
         assert "Visualizza i piani" in catalog.text
     finally:
         os.killpg(process.pid, signal.SIGTERM)
-        process.wait(timeout=20)
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            # gunicorn's graceful stop can outlast a loaded machine; the answer was already read
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout=10)
 
 
 # --- The compose stack's web service under production settings ----------------------------------
@@ -215,7 +220,12 @@ def production_web_server(tmp_path, **environment):
         yield service, port
     finally:
         os.killpg(process.pid, signal.SIGTERM)
-        process.wait(timeout=20)
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            # gunicorn's graceful stop can outlast a loaded machine; the answer was already read
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout=10)
 
 
 def test_the_compose_healthcheck_passes_under_production_settings(tmp_path):
@@ -250,7 +260,7 @@ def test_x_forwarded_proto_is_trusted_only_when_a_proxy_is_configured(
             f"http://127.0.0.1:{port}/pagina-inesistente/",
             headers={"Host": "localhost", "X-Forwarded-Proto": "https"},
             allow_redirects=False,
-            timeout=10,
+            timeout=60,  # a fresh gunicorn's first answer on a loaded machine
         )
 
     # Then without a proxy the claim is ignored (redirected to HTTPS); behind one it is believed

@@ -156,21 +156,25 @@ def reseller_validate_mpn(
 
 
 def reseller_recheck_mpn_before_order(*, reseller: Reseller, mpn_id: str) -> MpnValidation | None:
-    """The MPN ID asked again, past the cache, just before an order is placed: the refusal, or
-    None when it is still valid.
+    """The MPN ID looked at again just before an order is placed, without Partner Center: the
+    refusal, or None when nothing recorded since the «Partner» step says otherwise.
 
-    The «Partner» step's answer is cached for minutes, and an MPN ID deactivated meanwhile would
-    only fail the order later in the worker; one call now tells the reseller at once. When
-    Partner Center cannot answer, the order goes ahead: the worker validates the MPN ID again
-    before any Partner Center order.
+    The step's answer is cached for minutes. Whatever learnt since that the MPN ID is no longer
+    valid (the nightly check, staff, the worker of another order) is on the profile, so the
+    reseller is told at once. The confirm request itself never calls Partner Center, so that it
+    answers at once; the worker validates the MPN ID again, past the cache, before its first
+    write, so one deactivated only in Partner Center fails the order before anything is ordered.
     """
-    try:
-        validation = reseller_validate_mpn(
-            reseller=reseller, mpn_id=mpn_id, use_cache=False, interactive=True
-        )
-    except PartnerCenterUnavailableError:
+    reseller.refresh_from_db(fields=["mpn_id", "mpn_status"])
+    refusal = _not_the_profile_mpn_id(reseller, mpn_id)
+    if refusal is not None:
+        return refusal
+    if reseller.mpn_status != Reseller.MpnStatus.INVALID:
         return None
-    return None if validation.is_valid else validation
+    cache.delete(mpn_cache_key(reseller_id=reseller.pk, mpn_id=mpn_id))
+    return MpnValidation(
+        mpn_id=mpn_id, code="mpn_invalid", reseller_tenant_id="", checked_at=timezone.now()
+    )
 
 
 def _not_the_profile_mpn_id(reseller: Reseller, mpn_id: str) -> MpnValidation | None:
