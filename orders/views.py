@@ -45,6 +45,7 @@ def order_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
+@never_cache
 def order_detail(request: HttpRequest, pk: int) -> HttpResponse:
     order = get_scoped_or_404(order_with_history(orders=Order.objects.all()), request, pk=pk)
     context = {

@@ -35,3 +35,24 @@ def test_the_placed_page_updates_itself_until_the_subscription_is_active(
     )
     assert page.locator("[data-reload]").count() == 0
     assert page.locator("[data-order-progress]").get_attribute("data-final") == "true"
+
+
+def test_the_order_page_follows_the_worker_after_verifica_relazione(signed_in_page, monkeypatch):
+    # «Verifica relazione» brings the reseller back to the order's own page: it must advance by
+    # itself as the worker goes on, not stay at the step it showed when it was loaded.
+    monkeypatch.setattr(order_provision_task, "delay", lambda order_id: None)
+    user = order_user()
+    order = placed_order(user=user)
+    order_set_status(
+        order_id=order.pk, to_status=OrderStatus.PROVISIONING, actor="worker", message="x"
+    )
+    page = signed_in_page(user)
+
+    page.goto(f"{page.live_server_url}/ordini/{order.pk}/")
+    assert page.locator("[data-step='mpn']").get_attribute("data-step-state") == "current"
+    order_set_status(order_id=order.pk, to_status=OrderStatus.ACTIVE, actor="worker", message="x")
+
+    page.wait_for_selector("[data-progress-status='active']", timeout=15_000)
+    assert page.locator("[data-progress-headline]").inner_text() == "La sottoscrizione è attiva!"
+    assert page.locator("[data-order-progress]").get_attribute("data-final") == "true"
+    assert page.locator("[data-verify-relationship]").count() == 0

@@ -2,6 +2,7 @@
 seats → remove one → auto-renew off. Screenshots of each step go to var/screenshots/."""
 
 import re
+import uuid
 
 import pytest
 from django.conf import settings
@@ -73,3 +74,33 @@ def test_a_reseller_adds_seats_removes_one_and_turns_auto_renew_off(
         ("remove_seats", "completed"),
         ("auto_renew", "completed"),
     ]
+
+
+def test_the_subscription_page_shows_the_change_completed_by_itself(signed_in_page, monkeypatch):
+    # «Richiesta inviata: la vedrai completata in questa pagina»: without a reload by hand.
+    from subscriptions.models import ChangeStatus
+    from subscriptions.services.changes import change_request_create
+    from subscriptions.services.status import change_request_set_status
+    from subscriptions.tasks import change_request_run_task
+    from subscriptions.tests.factories import mirrored_subscription
+
+    monkeypatch.setattr(change_request_run_task, "delay", lambda *args, **kwargs: None)
+    subscription = mirrored_subscription()
+    user = subscription.order.user
+    change = change_request_create(
+        subscription=subscription,
+        user=user,
+        kind=ChangeRequest.Kind.AUTO_RENEW,
+        idempotency_key=uuid.uuid4(),
+        auto_renew_enabled=False,
+    )
+    page = signed_in_page(user)
+    page.goto(f"{page.live_server_url}/sottoscrizioni/{subscription.pk}/")
+    assert page.locator("[data-open-change]").count() == 1
+
+    for status in (ChangeStatus.SUBMITTED, ChangeStatus.COMPLETED):
+        change_request_set_status(
+            change_request_id=change.pk, to_status=status, actor="worker", message="x"
+        )
+    page.wait_for_selector("[data-open-change]", state="detached", timeout=15_000)
+    assert page.get_by_role("link", name="Aggiungi licenze").count() == 1

@@ -1,5 +1,7 @@
 // Follows an order on the «L'ordine è completo!» page until it is active or has failed; the
 // heading and the title say what happened (the title keeps the order number after "·").
+// On the order's own page (data-reload-on-change) a new status reloads the page instead, so that
+// the badge, the subscriptions, the history and «Verifica relazione» follow the worker too.
 // Progressive enhancement: without JavaScript the page refreshes itself (<noscript> meta refresh).
 (function () {
   "use strict";
@@ -22,6 +24,10 @@
       })
       .then((state) => {
         failures = 0;
+        if ("reloadOnChange" in box.dataset && state.status !== box.dataset.status) {
+          window.location.reload();
+          return;
+        }
         box.innerHTML = state.html; // rendered and escaped by the server
         const heading = document.querySelector("[data-page-heading]");
         if (heading && heading.textContent !== state.page_heading) {
