@@ -7,6 +7,7 @@ import shutil
 import signal
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 import requests
@@ -181,8 +182,26 @@ def compose_web_service(**environment) -> dict:
     return yaml.safe_load(result.stdout)["services"]["web"]
 
 
+_PRODUCTION_STATIC: list[Path] = []
+
+
+def production_static_root(env: dict, tmp_path_factory) -> Path:
+    """``collectstatic`` under production settings (the manifest storage), once per run."""
+    if not _PRODUCTION_STATIC:
+        var_dir = tmp_path_factory.mktemp("production-static")
+        subprocess.run(
+            [sys.executable, "manage.py", "collectstatic", "--noinput", "--verbosity", "0"],
+            cwd=PROJECT_DIR,
+            env={**env, "VAR_DIR": str(var_dir)},
+            check=True,
+            timeout=300,
+        )
+        _PRODUCTION_STATIC.append(var_dir / "static")
+    return _PRODUCTION_STATIC[0]
+
+
 @contextlib.contextmanager
-def production_web_server(tmp_path, **environment):
+def production_web_server(tmp_path, tmp_path_factory, **environment):
     """gunicorn with the compose web service's environment (production), on a free port.
 
     Only what lives in other containers is replaced: SQLite for PostgreSQL, the test Redis (the
@@ -201,6 +220,10 @@ def production_web_server(tmp_path, **environment):
             # clients are other containers. Here they are this test: trust no address.
             "FORWARDED_ALLOW_IPS": "192.0.2.1",
         }
+    )
+    # Production pages need the hashed static files' manifest, as the image's build step makes it.
+    (tmp_path / "static").symlink_to(
+        production_static_root(env, tmp_path_factory), target_is_directory=True
     )
     port = free_port()
     process = subprocess.Popen(
@@ -228,10 +251,10 @@ def production_web_server(tmp_path, **environment):
             process.wait(timeout=10)
 
 
-def test_the_compose_healthcheck_passes_under_production_settings(tmp_path):
+def test_the_compose_healthcheck_passes_under_production_settings(tmp_path, tmp_path_factory):
     # Given the web service as docker-compose runs it (DJANGO_ENV=production, HTTPS redirect,
     # ALLOWED_HOSTS without the container's address)
-    with production_web_server(tmp_path) as (service, port):
+    with production_web_server(tmp_path, tmp_path_factory) as (service, port):
         test = service["healthcheck"]["test"]
         assert test[0] == "CMD"
         command = [
@@ -250,11 +273,11 @@ def test_the_compose_healthcheck_passes_under_production_settings(tmp_path):
     ("behind_tls_proxy", "is_trusted"), [("", False), ("false", False), ("true", True)]
 )
 def test_x_forwarded_proto_is_trusted_only_when_a_proxy_is_configured(
-    tmp_path, behind_tls_proxy, is_trusted
+    tmp_path, tmp_path_factory, behind_tls_proxy, is_trusted
 ):
     # Given the production web service, with or without BEHIND_TLS_PROXY
     environment = {"BEHIND_TLS_PROXY": behind_tls_proxy} if behind_tls_proxy else {}
-    with production_web_server(tmp_path, **environment) as (_service, port):
+    with production_web_server(tmp_path, tmp_path_factory, **environment) as (_service, port):
         # When a client that reached it over plain HTTP claims HTTPS
         response = requests.get(
             f"http://127.0.0.1:{port}/pagina-inesistente/",
