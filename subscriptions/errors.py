@@ -16,6 +16,11 @@ LAST_SEAT = "last_seat"
 PARTNER_CENTER_UNAVAILABLE = "partner_center_unavailable"
 PARTNER_CENTER_UNAUTHORIZED = "partner_center_unauthorized"
 CANCELLED_BY_STAFF = "cancelled_by_staff"
+UPGRADE_NOT_OFFERED = "upgrade_not_offered"
+UPGRADE_SEATS = "upgrade_seats"
+UPGRADE_FAILED = "upgrade_failed"
+NOT_SUSPENDED = "not_suspended"
+ALREADY_SUSPENDED = "already_suspended"
 
 MESSAGES = {
     "800090": _(
@@ -64,6 +69,30 @@ MESSAGES = {
         "fatta. Lo staff del distributore è stato avvisato."
     ),
     CANCELLED_BY_STAFF: _("La richiesta è stata annullata dallo staff del distributore."),
+    # Transition eligibility codes (Partner Center's TransitionErrorCode).
+    "6": _(
+        "Il passaggio è bloccato dagli add-on di questa sottoscrizione: cancellali o riducili "
+        "prima, oppure scegli un altro prodotto."
+    ),
+    "2": _("La sottoscrizione non è attiva: non può passare a un altro prodotto."),
+    "9": _("La sottoscrizione è ancora in attivazione: riprova tra qualche minuto."),
+    "8": _(
+        "Microsoft non offre più questo passaggio per la sottoscrizione: apri di nuovo la pagina "
+        "e scegli tra i prodotti proposti."
+    ),
+    UPGRADE_NOT_OFFERED: _(
+        "Questo prodotto non è tra quelli a cui la sottoscrizione può passare ora: scegli tra "
+        "quelli proposti."
+    ),
+    UPGRADE_SEATS: _(
+        "Puoi far passare al massimo le licenze che la sottoscrizione ha: riduci il numero."
+    ),
+    UPGRADE_FAILED: _(
+        "Microsoft non ha completato il passaggio: le licenze sono rimaste dove erano. Contatta "
+        "il supporto del distributore."
+    ),
+    NOT_SUSPENDED: _("La sottoscrizione non è sospesa: non c'è nulla da riattivare."),
+    ALREADY_SUSPENDED: _("La sottoscrizione è già sospesa: puoi riattivarla."),
 }
 
 

@@ -80,6 +80,11 @@ class Subscription(models.Model):
     # [{"quantity": 3, "until": "2027-03-14T09:32:00+00:00"}, ...] as Partner Center reported.
     refund_buckets = models.JSONField(default=list, blank=True)
     etag = models.CharField(max_length=128, blank=True)
+    # What Partner Center's immediate transition eligibilities last said (services/upgrades.py):
+    # [{"offer_id", "catalog_item_id", "title", "is_eligible", "errors": [{"code",
+    # "description"}], "targets": [{"id", "name"}]}]; read by the upgrade page, never live.
+    upgrade_targets = models.JSONField(default=list, blank=True)
+    upgrade_targets_checked_at = models.DateTimeField(null=True, blank=True)
     synced_at = models.DateTimeField(_("aggiornata il"))
     # Set when a sync no longer finds it in Partner Center (staff look; the row stays).
     vanished_at = models.DateTimeField(
@@ -226,6 +231,9 @@ class ChangeRequest(models.Model):
         REMOVE_SEATS = "remove_seats", _("Riduci licenze")
         CANCEL = "cancel", _("Cancella la sottoscrizione")
         AUTO_RENEW = "auto_renew", _("Rinnovo automatico")
+        UPGRADE = "upgrade", _("Passa a un prodotto superiore")
+        SUSPEND = "suspend", _("Sospendi")
+        REACTIVATE = "reactivate", _("Riattiva")
 
     subscription = models.ForeignKey(
         Subscription, on_delete=models.PROTECT, related_name="change_requests"
@@ -237,7 +245,7 @@ class ChangeRequest(models.Model):
         related_name="+",
     )
     kind = models.CharField(_("modifica"), max_length=16, choices=Kind.choices)
-    # Seats to add or remove (add/remove), the wanted auto-renew (auto_renew).
+    # Seats to add, remove or upgrade; the wanted auto-renew (auto_renew).
     seats = models.PositiveIntegerField(_("licenze"), null=True, blank=True)
     auto_renew_enabled = models.BooleanField(null=True, blank=True)
     # From the form: a double submit, a reload or two tabs find this request again.
@@ -248,6 +256,14 @@ class ChangeRequest(models.Model):
     # The total Partner Center must show once done, fixed from the first read before the PATCH:
     # a retry after a lost answer sends the same total, never "current + n" again.
     target_quantity = models.PositiveIntegerField(null=True, blank=True)
+    # An upgrade: the target offer (product:sku) and its title, the existing subscription that
+    # receives the seats (blank: a new one, whose id is stored here once Partner Center made it),
+    # the catalogItemId posted and the transition's operationId to follow.
+    target_offer_id = models.CharField(_("prodotto di destinazione"), max_length=32, blank=True)
+    target_title = models.CharField(max_length=255, blank=True)
+    target_partner_center_id = models.CharField(max_length=64, blank=True)
+    target_catalog_item_id = models.CharField(max_length=64, blank=True)
+    transition_operation_id = models.CharField(max_length=64, blank=True)
     # The MS-RequestId of the PATCH in flight and the Partner Center subscription it is for
     # (a cancel patches the add-ons first); kept while its outcome is unknown.
     ms_request_id = models.CharField(max_length=36, blank=True)
@@ -307,6 +323,16 @@ class ChangeRequest(models.Model):
             }
         if self.kind == self.Kind.CANCEL:
             return _t("Cancellazione della sottoscrizione")
+        if self.kind == self.Kind.UPGRADE:
+            return ngettext(
+                "%(n)s licenza passata a %(target)s",
+                "%(n)s licenze passate a %(target)s",
+                self.seats,
+            ) % {"n": self.seats, "target": self.target_title}
+        if self.kind == self.Kind.SUSPEND:
+            return _t("Sottoscrizione sospesa")
+        if self.kind == self.Kind.REACTIVATE:
+            return _t("Sottoscrizione riattivata")
         if self.auto_renew_enabled:
             return _t("Rinnovo automatico attivato")
         return _t("Rinnovo automatico disattivato")

@@ -18,6 +18,7 @@ from subscriptions.services.mirror import (
     subscriptions_mirror_order,
     subscriptions_sync,
 )
+from subscriptions.services.upgrades import subscription_upgrade_targets_refresh
 
 EAGER_MAX_TOTAL_SECONDS = 60
 SWEEP_AFTER = timedelta(minutes=10)
@@ -69,3 +70,8 @@ def subscription_refresh_task(subscription_id: int) -> None:
 def subscriptions_sync_task() -> dict:
     report = subscriptions_sync()
     return {"found": report.found, "changed": len(report.changed), "vanished": len(report.vanished)}
+
+
+@shared_task(acks_late=True)
+def subscription_upgrade_targets_task(subscription_id: int) -> int:
+    return len(subscription_upgrade_targets_refresh(subscription_id=subscription_id))

@@ -32,4 +32,17 @@ urlpatterns = [
         {"kind": ChangeRequest.Kind.AUTO_RENEW},
         name="auto_renew",
     ),
+    path("<int:pk>/passa-a/", views.subscription_upgrade, name="upgrade"),
+    path(
+        "<int:pk>/sospendi/",
+        views.subscription_change,
+        {"kind": ChangeRequest.Kind.SUSPEND},
+        name="suspend",
+    ),
+    path(
+        "<int:pk>/riattiva/",
+        views.subscription_change,
+        {"kind": ChangeRequest.Kind.REACTIVATE},
+        name="reactivate",
+    ),
 ]

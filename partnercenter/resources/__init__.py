@@ -33,6 +33,13 @@ from partnercenter.resources.customers import (
     IndirectReseller,
     NewCustomer,
 )
+from partnercenter.resources.transitions import (
+    TargetSubscription,
+    Transition,
+    TransitionEligibility,
+    TransitionError,
+    TransitionEvent,
+)
 
 __all__ = [
     "Address",
@@ -60,5 +67,10 @@ __all__ = [
     "Sku",
     "Subscription",
     "SubscriptionUpdate",
+    "TargetSubscription",
     "Term",
+    "Transition",
+    "TransitionEligibility",
+    "TransitionError",
+    "TransitionEvent",
 ]

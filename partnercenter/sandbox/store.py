@@ -28,6 +28,20 @@ DEFAULT_SUBSCRIPTION_OPTIONS = {
     "patch_mode": "200",
     "patch_completion_reads": 2,
 }
+# Transitions (handlers/transitions.py): which add-ons block an upgrade ("incompatible": those
+# the target cannot carry; "any": every add-on; "none"), the casing of subscriptionEligibilities
+# ("camel" or "pascal"), how many reads of GET transitions complete one, and its outcome.
+DEFAULT_TRANSITION_OPTIONS = {
+    "addon_rule": "incompatible",
+    "eligibility_casing": "camel",
+    "transition_completion_reads": 2,
+    "outcome": "completed",
+}
+TRANSITION_OPTION_VALUES = {
+    "addon_rule": ("incompatible", "any", "none"),
+    "eligibility_casing": ("camel", "pascal"),
+    "outcome": ("completed", "failed"),
+}
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS document (
@@ -89,6 +103,9 @@ class SandboxStore:
 
     def subscription_options(self) -> dict:
         return {**DEFAULT_SUBSCRIPTION_OPTIONS, **(self.setting("subscription_options") or {})}
+
+    def transition_options(self) -> dict:
+        return {**DEFAULT_TRANSITION_OPTIONS, **(self.setting("transition_options") or {})}
 
     def clock_offset(self) -> float:
         """Seconds the business clock runs ahead of the wall clock (/_sandbox/clock)."""

@@ -17,7 +17,9 @@ fields below are read; README.md lists the error bodies):
 - a decrease larger than the refundable quantity (the buckets whose 7 days are not over) → 400
   800090; it consumes the newest buckets first (unconfirmed; the research assumes so);
 - an increase opens a bucket of the added seats with its own 7 days;
-- ``autoRenewEnabled`` on a subscription that is not active → 400 800093.
+- ``autoRenewEnabled`` on a subscription that is not active → 400 800093;
+- ``status: suspended`` / ``active`` suspends or reactivates (billing goes on while suspended);
+  suspending drops the plan scheduled for the renewal (``scheduledNextTermInstructions``).
 
 The control switch ``patch_mode`` answers ``200`` with the subscription, or ``202`` with
 ``Location``: the change then shows on the ``patch_completion_reads``-th GET of the subscription.
@@ -461,12 +463,16 @@ def _apply(ctx: RequestContext, subscription: dict, changes: dict, business_at: 
                 {"quantity": delta, "until": business_at + REFUND_WINDOW_SECONDS}
             )
         else:
-            _consume_newest_buckets(subscription, -delta, business_at)
+            shrink_buckets(subscription, -delta, business_at)
         subscription["quantity"] = changes["quantity"]
     if "auto_renew" in changes:
         subscription["auto_renew"] = changes["auto_renew"]
     if "status" in changes:
         subscription["status"] = changes["status"]
+        if changes["status"] == "suspended":
+            # Microsoft removes the changes scheduled for the renewal when a subscription is
+            # suspended (next-charge billing changes stay).
+            subscription["scheduled_next_term"] = None
         if changes["status"] == "deleted":
             subscription["buckets"] = []
             for addon in ctx.store.all("subscription"):
@@ -476,7 +482,8 @@ def _apply(ctx: RequestContext, subscription: dict, changes: dict, business_at: 
     subscription["version"] += 1
 
 
-def _consume_newest_buckets(subscription: dict, seats: int, business_at: float) -> None:
+def shrink_buckets(subscription: dict, seats: int, business_at: float) -> None:
+    """Seats leave the newest buckets first (a decrease, seats moved by a partial upgrade)."""
     for bucket in sorted(subscription["buckets"], key=lambda b: b["until"], reverse=True):
         if bucket["until"] < business_at:
             continue
