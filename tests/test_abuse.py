@@ -573,6 +573,32 @@ ROUTES = [
             ("auto_renew", lambda world: subscription_change_data(enabled="off")),
         )
     ),
+    # An upgrade offers only what Partner Center's eligibilities said (none stored here): the
+    # form comes back with the refusal; reactivating an active subscription likewise.
+    *(
+        Route(
+            f"subscriptions:{name}",
+            own=own,
+            kwargs=lambda world: {"pk": world.alfa.subscription.pk},
+            data=data,
+            owns_object=True,
+        )
+        for name, own, data in (
+            (
+                "upgrade",
+                {"GET": 200, "POST": 200, "HEAD": 405},
+                lambda world: subscription_change_data(
+                    target="CFQ7TTC0LCHC:0002", seats="1", destination=""
+                ),
+            ),
+            ("suspend", STEP, lambda world: subscription_change_data()),
+            (
+                "reactivate",
+                {"GET": 200, "POST": 200, "HEAD": 405},
+                lambda world: subscription_change_data(),
+            ),
+        )
+    ),
 ]
 ROUTES_BY_NAME = {route.name: route for route in ROUTES}
 
@@ -1062,6 +1088,28 @@ FORM_ENDPOINTS = [
                 (),
             ),
             ("auto_renew", lambda world: subscription_change_data(enabled="off"), ()),
+        )
+    ),
+    *(
+        FormEndpoint(
+            f"subscription-{name}",
+            f"subscriptions:{name}",
+            "POST",
+            ALFA,
+            kwargs=lambda world: {"pk": world.alfa.subscription.pk},
+            valid=valid,
+            echoed=echoed,
+        )
+        for name, valid, echoed in (
+            (
+                "upgrade",
+                lambda world: subscription_change_data(
+                    target="CFQ7TTC0LCHC:0002", seats="2", destination=""
+                ),
+                (),  # no target stored: the page shows no form to echo into
+            ),
+            ("suspend", lambda world: subscription_change_data(), ()),
+            ("reactivate", lambda world: subscription_change_data(), ()),
         )
     ),
     FormEndpoint(
