@@ -390,3 +390,60 @@ def test_suspend_completes_whether_the_patch_answers_200_or_202(
     subscription.refresh_from_db()
     assert subscription.status == "suspended"
     assert len(pc_sandbox.control.subscription_changes()) == 1
+
+
+def test_a_full_upgrade_ends_the_source_and_moves_every_seat(
+    capture, client, pc_sandbox, signed_in
+):
+    order = signed_in(basic_order(capture, quantity=10))
+    basic = Subscription.objects.get(order=order)
+    upgrade_page(client, capture, basic)
+
+    confirm(client, capture, "upgrade", basic, target=BUSINESS_STANDARD_OFFER, seats="10")
+
+    basic.refresh_from_db()
+    standard = Subscription.objects.exclude(pk=basic.pk).get()
+    assert (basic.status, standard.quantity, standard.status) == ("expired", 10, "active")
+    detail = client.get(url("subscription_detail", basic)).content.decode()
+    assert 'data-action="upgrade" data-allowed="no"' in detail
+
+
+def test_the_upgrade_page_in_english(capture, client, pc_sandbox, signed_in):
+    order = signed_in(active_order(capture, quantity=5, addon_quantity=2))
+    order.user.language = "en"
+    order.user.save(update_fields=["language"])
+    standard = Subscription.objects.get(order=order, parent=None)
+
+    with capture(execute=True):
+        client.get(url("upgrade", standard))
+    page = client.get(url("upgrade", standard), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+
+    assert "The upgrade is blocked by this subscription&#x27;s add-ons" in page
+    assert "Upgrade to a higher product" in page
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("seats", "<script>alert(1)</script>"),
+        ("seats", "0"),
+        ("seats", "99999999999999999999"),
+        ("target", "<script>alert(1)</script>"),
+        ("destination", "' OR 1=1 --"),
+        ("idempotency_key", "\x00"),
+    ],
+)
+def test_hostile_upgrade_input_gives_a_message_never_a_500(
+    capture, client, pc_sandbox, signed_in, field, value
+):
+    order = signed_in(basic_order(capture, quantity=10))
+    basic = Subscription.objects.get(order=order)
+    upgrade_page(client, capture, basic)
+    data = {"target": BUSINESS_STANDARD_OFFER, "seats": "5", "destination": "", field: value}
+
+    response = confirm(client, capture, "upgrade", basic, **data)
+
+    assert response.status_code == 200
+    assert "<script>alert(1)</script>" not in response.content.decode()
+    assert not ChangeRequest.objects.exists()
+    assert transition_posts(pc_sandbox) == []
