@@ -447,3 +447,32 @@ def test_hostile_upgrade_input_gives_a_message_never_a_500(
     assert "<script>alert(1)</script>" not in response.content.decode()
     assert not ChangeRequest.objects.exists()
     assert transition_posts(pc_sandbox) == []
+
+
+def test_staff_retry_a_failed_transition_and_the_seats_move_once(
+    capture, client, pc_sandbox, signed_in
+):
+    from storefront.tests.factories import StaffUserFactory
+
+    pc_sandbox.control.set_transition_options(outcome="failed")
+    order = signed_in(basic_order(capture, quantity=10))
+    basic = Subscription.objects.get(order=order)
+    upgrade_page(client, capture, basic)
+    confirm(client, capture, "upgrade", basic, target=BUSINESS_STANDARD_OFFER, seats="5")
+    change = ChangeRequest.objects.get()
+    assert change.status == "failed"
+    pc_sandbox.control.set_transition_options(outcome="completed")
+    client.force_login(StaffUserFactory())
+
+    with capture(execute=True):
+        client.post(
+            reverse("admin:subscriptions_changerequest_changelist"),
+            {"action": "retry", "_selected_action": [change.pk]},
+        )
+
+    change.refresh_from_db()
+    assert change.status == "completed"
+    assert [t["status"] for t in pc_sandbox.control.transitions()] == ["Failed", "Completed"]
+    basic.refresh_from_db()
+    assert basic.quantity == 5
+    assert Subscription.objects.get(title="Microsoft 365 Business Standard").quantity == 5
