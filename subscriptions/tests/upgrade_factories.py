@@ -14,6 +14,17 @@ def basic_order(
 ) -> Order:
     """Contoso's active order of ``quantity`` Business Basic (or ``offer``; P1Y, monthly),
     mirrored."""
+    order = basic_placed_order(user=user, customer=customer, quantity=quantity, offer=offer)
+    with capture(execute=True):
+        order_provision_task.delay(order.pk)
+    order.refresh_from_db()
+    return order
+
+
+def basic_placed_order(
+    *, user=None, customer=None, quantity: int = 10, offer=BUSINESS_BASIC
+) -> Order:
+    """The same order placed only: a worker provisions it once the test commits."""
     user = user or order_user()
     customer = customer or contoso_customer(reseller=user.reseller)
     plan = sandbox_plan(offer)
@@ -25,8 +36,4 @@ def basic_order(
         purchase_type="resale",
         ip_address="127.0.0.1",
     )
-    order = order_place(cart=cart, user=user, customer=customer, mpn_id=user.reseller.mpn_id)
-    with capture(execute=True):
-        order_provision_task.delay(order.pk)
-    order.refresh_from_db()
-    return order
+    return order_place(cart=cart, user=user, customer=customer, mpn_id=user.reseller.mpn_id)
