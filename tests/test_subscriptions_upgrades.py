@@ -476,3 +476,19 @@ def test_staff_retry_a_failed_transition_and_the_seats_move_once(
     basic.refresh_from_db()
     assert basic.quantity == 5
     assert Subscription.objects.get(title="Microsoft 365 Business Standard").quantity == 5
+
+
+def test_reconcile_knows_the_subscription_an_upgrade_made(capture, client, pc_sandbox, signed_in):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    order = signed_in(basic_order(capture, quantity=10))
+    basic = Subscription.objects.get(order=order)
+    upgrade_page(client, capture, basic)
+    confirm(client, capture, "upgrade", basic, target=BUSINESS_STANDARD_OFFER, seats="5")
+    out = StringIO()
+
+    call_command("reconcile_subscriptions", stdout=out)
+
+    assert out.getvalue().splitlines()[-1] == "1 orders checked, 0 differences."
