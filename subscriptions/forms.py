@@ -91,7 +91,9 @@ class UpgradeForm(_ChangeForm):
         super().__init__(*args, **kwargs)
         self.fields["target"].choices = [(t.offer_id, t.title) for t in targets]
         self.fields["destination"].choices = [("", _("In una nuova sottoscrizione"))] + [
-            (subscription_id, name) for t in targets for subscription_id, name in t.existing
+            (subscription_id, f"{name} · {subscription_id[:8]}")
+            for t in targets
+            for subscription_id, name in t.existing
         ]
         self.fields["seats"].widget.attrs["max"] = max_seats
         self.max_seats = max_seats

@@ -319,6 +319,7 @@ def test_suspend_then_reactivate_and_no_seat_change_while_suspended(
     reason = str(errors.MESSAGES["800091"]).replace("'", "&#x27;")
     assert reason in detail
     assert 'data-action="reactivate" data-allowed="yes"' in detail
+    assert "è ancora sospesa, la sottoscrizione non si rinnova" in detail
 
     # A forged seat change is refused before any call, with the reason
     patches_before = len(pc_sandbox.control.calls(method="PATCH"))
