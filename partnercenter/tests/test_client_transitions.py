@@ -134,3 +134,22 @@ def test_an_unknown_target_is_refused_with_code_8(pc_client, contoso_id, pc_sand
         )
 
     assert (refused.value.http_status, refused.value.code) == (400, "8")
+
+
+def test_suspending_drops_the_plan_scheduled_for_the_renewal(
+    pc_client, contoso_id, pc_sandbox, partner_center_sandbox_server
+):
+    """The sandbox keeps a renewal plan in ``scheduled_next_term``; a suspension removes it, as
+    Microsoft documents (the scheduled-changes calls themselves come with renewal planning)."""
+    store = partner_center_sandbox_server.app.store
+    (basic,) = bought(pc_client, contoso_id, cart_line(pc_client, *BUSINESS_BASIC, quantity=5))
+    with store.lock:
+        document = store.get("subscription", basic.id)
+        document["scheduled_next_term"] = {"quantity": 3}
+        store.put("subscription", basic.id, document)
+        store.commit()
+
+    patch(pc_client, contoso_id, basic, status="suspended")
+
+    with store.lock:
+        assert store.get("subscription", basic.id)["scheduled_next_term"] is None
