@@ -10,7 +10,9 @@ RUN_PORT ?= 8000
 SANDBOX_PORT ?= 8765
 export PARTNER_CENTER_SANDBOX_PORT := $(SANDBOX_PORT)
 
-.PHONY: run test install build lint format messages sandbox worker clean bench
+PROOF_ORDERS ?= 200
+
+.PHONY: run test install build lint format messages sandbox worker proof clean bench
 
 $(INSTALLED): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -52,12 +54,14 @@ test: build lint
 
 # Benchmarks (bench/README.md): each runs alone, makes and drops its own PostgreSQL database on
 # BENCH_POSTGRES_URL, prints a table and writes var/bench/<name>.json. Sizes: BENCH_PRODUCTS,
-# BENCH_ROWS. The provisioning and placement benchmarks add their line below the import's.
+# BENCH_ROWS. The provisioning and placement benchmarks start their own Redis and worker.
 BENCH_PRODUCTS ?= 500
 BENCH_ROWS ?= 200000
 bench: build
 	$(BIN)/python bench/pages.py $(BENCH_PRODUCTS)
 	$(BIN)/python bench/import_pricelist.py $(BENCH_ROWS)
+	$(BIN)/python -m bench.provisioning --orders 40
+	$(BIN)/python -m bench.placement --orders 48
 
 # Refresh the English catalogue after changing user-facing text.
 messages: install
@@ -68,6 +72,11 @@ sandbox: build
 
 worker: build
 	$(BIN)/celery --app storefront worker --loglevel INFO
+
+# The fault soak (bench/proof.py): PROOF_ORDERS orders through the real pipeline on a bad day,
+# on PostgreSQL (DATABASE_URL's server, a database of its own) and a redis-server of its own.
+proof: build
+	$(BIN)/python -m bench.proof --orders $(PROOF_ORDERS)
 
 clean:
 	rm -rf $(VENV) $(VAR_DIR)

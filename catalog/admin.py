@@ -47,7 +47,7 @@ class SkuAdmin(admin.ModelAdmin):
     readonly_fields = ("synced_at",)
     inlines = [PlanInline]
 
-    @admin.display(description=_("productId:skuId"), ordering="product__product_id")
+    @admin.display(description=_("ID prodotto:ID SKU"), ordering="product__product_id")
     def catalog_id(self, sku: Sku) -> str:
         return sku.catalog_id
 
@@ -67,7 +67,7 @@ class PlanAdmin(admin.ModelAdmin):
     autocomplete_fields = ("sku",)
     inlines = [PriceInline]
 
-    @admin.display(description=_("product id"), ordering="sku__product__product_id")
+    @admin.display(description=_("ID prodotto"), ordering="sku__product__product_id")
     def product_id(self, plan: Plan) -> str:
         return plan.sku.product.product_id
 

@@ -10,6 +10,7 @@ from decimal import Decimal
 
 from django.core.validators import MinValueValidator
 from django.db import models
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 # Partner Center allows these many licences on a SKU when it says nothing else (NCE default).
@@ -20,9 +21,15 @@ DEFAULT_MAX_QUANTITY = 300
 class Product(models.Model):
     """A Partner Center product (``productId``): a grouping of SKUs, not purchasable itself."""
 
-    product_id = models.CharField(_("product id"), max_length=32, unique=True)
+    product_id = models.CharField(_("ID prodotto"), max_length=32, unique=True)
     title = models.CharField(_("nome"), max_length=255)
     description = models.TextField(_("descrizione"), blank=True)
+    description_en = models.TextField(
+        _("descrizione in inglese"),
+        blank=True,
+        db_default="",  # the price-list importer inserts rows with raw SQL
+        help_text=_("Mostrata ai rivenditori che usano lo storefront in inglese."),
+    )
     family = models.CharField(
         _("famiglia"),
         max_length=120,
@@ -40,6 +47,12 @@ class Product(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    @property
+    def localized_description(self) -> str:
+        """The description in the page's language: Italian, or the English one on English pages
+        (none rather than Italian when staff have not written it)."""
+        return self.description_en if get_language() == "en" else self.description
+
 
 class Sku(models.Model):
     """A purchasable shape of a product (``skuId``), with the limits Partner Center sets on it."""
@@ -52,7 +65,7 @@ class Sku(models.Model):
         related_name="skus",
         db_index=False,
     )
-    sku_id = models.CharField(_("SKU id"), max_length=16)
+    sku_id = models.CharField(_("ID SKU"), max_length=16)
     title = models.CharField(_("nome"), max_length=255)
     description = models.TextField(_("descrizione"), blank=True)
     min_quantity = models.PositiveIntegerField(

@@ -187,8 +187,10 @@ def catalog_load_demo() -> ImportReport:
         product = products[product_id]
         product.family = values["family"]
         product.description = values["description"]
+        product.description_en = values["description_en"]
     Product.objects.bulk_update(
-        [products[product_id] for product_id in details["products"]], ["family", "description"]
+        [products[product_id] for product_id in details["products"]],
+        ["family", "description", "description_en"],
     )
 
     skus = {sku.catalog_id: sku for sku in Sku.objects.select_related("product")}

@@ -22,6 +22,7 @@ from orders.models import Order, OrderEvent, OrderLine
 from orders.provisioning.relationship import RelationshipOutcome
 from orders.services.staff import order_cancel, order_mark_resolved, order_resume, order_retry
 from partnercenter.models import PartnerCenterCall
+from tenants.names import company_names_match
 
 NUMBER_PREFIX = "ORD-"
 CALLS_SHOWN = 200
@@ -125,6 +126,7 @@ class OrderAdmin(ViewOnlyAdmin):
         "tenant_domain",
         "status",
         "failure_reason",
+        "is_company_name_different",
         "updated_at",
     )
     list_filter = (
@@ -158,6 +160,7 @@ class OrderAdmin(ViewOnlyAdmin):
                     "reseller",
                     "user",
                     "customer",
+                    "company_name_check",
                     "tenant_domain",
                     "is_new_tenant",
                     "mpn_id",
@@ -230,6 +233,29 @@ class OrderAdmin(ViewOnlyAdmin):
     @admin.display(description=_("numero"), ordering="pk")
     def number(self, order: Order) -> str:
         return order.number
+
+    @admin.display(description=_("nome azienda diverso da Partner Center"), boolean=True)
+    def is_company_name_different(self, order: Order) -> bool | None:
+        legal_name = order.customer.partner_center_company_name
+        if not legal_name:
+            return None  # a new tenant, or Partner Center told no name: nothing to compare
+        return not company_names_match(order.customer.company_name, legal_name)
+
+    @admin.display(description=_("nome azienda e ragione sociale in Partner Center"))
+    def company_name_check(self, order: Order) -> str:
+        typed, legal_name = order.customer.company_name, order.customer.partner_center_company_name
+        if not legal_name:
+            return "—"
+        if company_names_match(typed, legal_name):
+            return format_html("{} ({})", legal_name, _("uguali"))
+        return format_html(
+            '<strong class="errornote">{}</strong>',
+            _(
+                "DIVERSI: il rivenditore ha indicato «%(typed)s», il tenant in Partner Center è "
+                "«%(legal)s». Verificare con il rivenditore la ragione sociale esatta."
+            )
+            % {"typed": typed, "legal": legal_name},
+        )
 
     @admin.display(description=_("password del tenant in attesa dell'e-mail 1"), boolean=True)
     def has_admin_password(self, order: Order) -> bool:

@@ -202,8 +202,8 @@ class OrderLine(models.Model):
     base_line = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.CASCADE, related_name="addon_lines"
     )
-    product_id = models.CharField(_("product id"), max_length=32)
-    sku_id = models.CharField(_("SKU id"), max_length=16)
+    product_id = models.CharField(_("ID prodotto"), max_length=32)
+    sku_id = models.CharField(_("ID SKU"), max_length=16)
     product_title = models.CharField(_("prodotto"), max_length=255)
     sku_title = models.CharField(_("SKU"), max_length=255)
     term = models.CharField(_("durata"), max_length=3)
@@ -256,6 +256,24 @@ class OrderLine(models.Model):
     @property
     def is_subscription_active(self) -> bool:
         return self.subscription_status.lower() == "active"
+
+    @property
+    def subscription_status_label(self) -> str:
+        """Partner Center's status word («active») in the reader's language; an unknown one as
+        Partner Center wrote it."""
+        status = self.subscription_status.lower()
+        return str(SUBSCRIPTION_STATUS_LABELS.get(status, self.subscription_status))
+
+
+# The statuses Partner Center gives a subscription (docs: "Subscription resources").
+SUBSCRIPTION_STATUS_LABELS = {
+    "active": _("attiva"),
+    "pending": _("in attesa"),
+    "suspended": _("sospesa"),
+    "disabled": _("disattivata"),
+    "deleted": _("eliminata"),
+    "expired": _("scaduta"),
+}
 
 
 class OrderEvent(models.Model):

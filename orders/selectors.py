@@ -264,6 +264,7 @@ class OrderProgress:
     status: str
     status_label: str
     headline: str
+    page_heading: str
     message: str
     is_final: bool
     is_error: bool
@@ -275,6 +276,7 @@ class OrderProgress:
             "status": self.status,
             "status_label": self.status_label,
             "headline": self.headline,
+            "page_heading": self.page_heading,
             "message": self.message,
             "is_final": self.is_final,
             "is_error": self.is_error,
@@ -289,6 +291,7 @@ def order_progress(*, order: Order) -> OrderProgress:
         status=order.status,
         status_label=str(order.get_status_display()),
         headline=_headline(order),
+        page_heading=_page_heading(order),
         message=_status_message(order),
         is_final=order.is_final or is_error,
         is_error=is_error,
@@ -341,6 +344,20 @@ def _headline(order: Order) -> str:
         OrderStatus.FAILED: _("L'attivazione non è riuscita"),
         OrderStatus.CANCELLED: _("L'ordine è stato annullato"),
         OrderStatus.RESOLVED: _("L'ordine è stato chiuso dal nostro staff"),
+    }[order.status]
+
+
+def _page_heading(order: Order) -> str:
+    """The page's <h1>: what happened to the order, not the guide's «L'ordine è completo!» for
+    every state."""
+    return {
+        OrderStatus.PLACED: _("L'ordine è completo: attivazione in corso"),
+        OrderStatus.PROVISIONING: _("L'ordine è completo: attivazione in corso"),
+        OrderStatus.AWAITING_RELATIONSHIP: _("Ordine in attesa della relazione di rivenditore"),
+        OrderStatus.ACTIVE: _("L'ordine è completo: sottoscrizione attiva"),
+        OrderStatus.FAILED: _("Ordine non riuscito"),
+        OrderStatus.CANCELLED: _("Ordine annullato"),
+        OrderStatus.RESOLVED: _("Ordine chiuso dal nostro staff"),
     }[order.status]
 
 

@@ -57,12 +57,17 @@ def orders_check_relationships_task() -> int:
 
 
 @shared_task(acks_late=True)
-def orders_sweep_task(older_than_seconds: float | None = None) -> int:
+def orders_sweep_task(
+    older_than_seconds: float | None = None, after_connection: bool = False
+) -> int:
     """Resume the orders left behind; ``older_than_seconds`` overrides ORDER_SWEEP_AFTER_MINUTES
-    (0 at a worker's start: anything due and not held by a run has lost its message)."""
+    (0 at a worker's start: anything due and not held by a run has lost its message);
+    ``after_connection``: that sweep, whose resumptions are not counted as failures."""
     older_than = (
         conf.sweep_after() if older_than_seconds is None else timedelta(seconds=older_than_seconds)
     )
-    resumed = len(orders_sweep(older_than=older_than).resumed)
+    resumed = len(
+        orders_sweep(older_than=older_than, counts_as_failure=not after_connection).resumed
+    )
     orders_check_relationships_task.delay()
     return resumed

@@ -25,7 +25,8 @@ class SweepOnConnect(bootsteps.StartStopStep):
     def start(self, consumer) -> None:
         try:
             consumer.app.send_task(
-                "orders.tasks.orders_sweep_task", kwargs={"older_than_seconds": 0}
+                "orders.tasks.orders_sweep_task",
+                kwargs={"older_than_seconds": 0, "after_connection": True},
             )
         except Exception:
             # The periodic sweep catches up; a worker must start even if this send fails.

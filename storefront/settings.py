@@ -10,6 +10,7 @@ from pathlib import Path
 
 import environ
 from celery.schedules import crontab
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -58,6 +59,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "crispy_forms",
     "crispy_bootstrap5",
+    "csp",
     "axes",
     "django_ratelimit",
     "storefront",
@@ -73,6 +75,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "storefront.middleware.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -197,6 +201,8 @@ LANGUAGE_CODE = "it"
 LANGUAGES = [("it", "Italiano"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Europe/Rome"
+# Each language's own date formats (storefront/formats/<language>/formats.py).
+FORMAT_MODULE_PATH = ["storefront.formats"]
 USE_I18N = True
 USE_TZ = True
 
@@ -205,6 +211,9 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Served at the site's root by WhiteNoise: /favicon.ico, which browsers ask for on every page
+# without a <link rel="icon"> (the admin's).
+WHITENOISE_ROOT = BASE_DIR / "static" / "root"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -235,8 +244,11 @@ STAFF_ALERT_EMAILS = env.list("STAFF_ALERT_EMAILS", default=["staff@storefront.l
 # Production: Redis (REDIS_URL or its own URL). Development (make run): the embedded broker,
 # messages as files under var/celery/, which needs no server (README "make run"). Only the test
 # settings run tasks in-process (CELERY_TASK_ALWAYS_EAGER), never a request of make run.
-CELERY_BROKER_URL = env(
-    "CELERY_BROKER_URL", default=REDIS_URL or ("" if IS_PRODUCTION else "filesystem://localhost/")
+# An empty variable counts as unset (compose files often pass one through empty).
+CELERY_BROKER_URL = (
+    env("CELERY_BROKER_URL", default="")
+    or REDIS_URL
+    or ("" if IS_PRODUCTION else "filesystem://localhost/")
 )
 if not CELERY_BROKER_URL:
     raise ImproperlyConfigured("Set CELERY_BROKER_URL (or REDIS_URL): the worker's broker.")
@@ -392,6 +404,39 @@ EMAIL_MAX_RETRIES = env.int("EMAIL_MAX_RETRIES", default=8)
 EMAIL_RETRY_BASE_SECONDS = env.float("EMAIL_RETRY_BASE_SECONDS", default=30)
 MICROSOFT_PARTNER_SITE_URL = "https://partner.microsoft.com/it-it/"
 OFFICE_PORTAL_URL = "https://portal.office.com"
+
+# --- Browser policies -------------------------------------------------------------------------
+
+# No inline script or style anywhere (templates load static files only), so an injected <script>
+# or style attribute is refused by the browser. Bootstrap draws its form controls with data: SVGs.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+# The storefront uses none of these; «Copia» in the invitation panel writes to the clipboard.
+PERMISSIONS_POLICY = {
+    "accelerometer": [],
+    "browsing-topics": [],
+    "camera": [],
+    "display-capture": [],
+    "geolocation": [],
+    "gyroscope": [],
+    "magnetometer": [],
+    "microphone": [],
+    "payment": [],
+    "usb": [],
+    "clipboard-write": "self",
+}
 
 # --- Logging ----------------------------------------------------------------------------------
 

@@ -205,14 +205,21 @@ class TenantForm(forms.Form):
 
 
 class PartnerForm(forms.Form):
-    """The «Partner» step: the reseller's MPN ID, checked for format before Partner Center."""
+    """The «Partner» step: the reseller's MPN ID, checked for format before Partner Center.
+
+    Shown read-only: only the one the distributor registered on the profile is accepted
+    (tenants/services/mpn.py), so a field that looked editable would only invite a refusal.
+    """
 
     mpn_id = forms.CharField(
         label=_("MPN ID"),
         max_length=RAW_VALUE_MAX_LENGTH,
-        help_text=_("Il tuo Microsoft Partner ID (PartnerOne ID) ATTIVO: solo cifre."),
+        help_text=_(
+            "Il tuo Microsoft Partner ID (PartnerOne ID) registrato presso il distributore: "
+            "non si modifica qui."
+        ),
         error_messages={"required": _("Inserisci il tuo MPN ID.")},
-        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+        widget=forms.TextInput(attrs={"readonly": True, "autocomplete": "off"}),
     )
 
     def clean_mpn_id(self):

@@ -1,4 +1,4 @@
-"""Pure normalisation of what resellers type: domain prefixes and Italian company names."""
+"""Pure normalisation of what resellers type: domain prefixes and company names."""
 
 import re
 import unicodedata
@@ -10,17 +10,6 @@ from tenants.errors import DomainPrefixInvalidError
 ONMICROSOFT_SUFFIX = ".onmicrosoft.com"
 DOMAIN_PREFIX_MAX_LENGTH = 27
 DOMAIN_PREFIX_PATTERN = re.compile(r"[a-z0-9]+")
-
-# Long Italian legal forms and their abbreviation, longest first so that "srls" wins over "srl".
-# Abbreviations need no entry: dots and spaces are dropped, so "S.p.A.", "S.P.A." and "SPA" agree.
-LEGAL_FORM_WORDS = [
-    ("societa a responsabilita limitata semplificata", "srls"),
-    ("societa a responsabilita limitata", "srl"),
-    ("societa per azioni", "spa"),
-    ("societa in accomandita per azioni", "sapa"),
-    ("societa in accomandita semplice", "sas"),
-    ("societa in nome collettivo", "snc"),
-]
 
 
 def normalise_domain_prefix(value: str) -> str:
@@ -48,21 +37,15 @@ def normalise_domain_prefix(value: str) -> str:
     return prefix
 
 
-def _without_accents(text: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(char for char in decomposed if not unicodedata.combining(char))
+def company_name_as_written(name: str) -> str:
+    """A company name as a person reads it: spaces around and between words, and the Unicode
+    form of accented letters, do not count; case, punctuation and the legal form do.
 
-
-def normalise_company_name(name: str) -> str:
-    """A comparison key for a company name: case, accents, spaces, punctuation and the way the
-    legal form is written (S.p.A./SPA/Società per azioni, S.r.l./SRL, ...) do not count."""
-    text = _without_accents(name or "").casefold().replace("&", " e ")
-    words = " ".join(re.findall(r"[a-z0-9]+", text))
-    for long_form, abbreviation in LEGAL_FORM_WORDS:
-        words = re.sub(rf"\b{long_form}\b", abbreviation, words)
-    return words.replace(" ", "")
+    The guide asks for «l'esatta ragione sociale» of an existing tenant: «Fabrikam Srl» is not
+    «Fabrikam S.r.l.», so the comparison must not be forgiving."""
+    return " ".join(unicodedata.normalize("NFC", name or "").split())
 
 
 def company_names_match(typed_name: str, partner_center_name: str) -> bool:
-    """Whether «Nome azienda» is the legal name Partner Center shows for the tenant."""
-    return normalise_company_name(typed_name) == normalise_company_name(partner_center_name)
+    """Whether «Nome azienda» is exactly the legal name Partner Center shows for the tenant."""
+    return company_name_as_written(typed_name) == company_name_as_written(partner_center_name)

@@ -534,6 +534,7 @@ ROUTES = [
         "tenants:checkout_confirm",
         own=STEP,
         data=lambda world: {"checkout_token": str(world.alfa.cart.checkout_token)},
+        calls_partner_center=True,  # the MPN ID asked again just before the order
     ),
     Route(
         "tenants:prefix_check",
@@ -968,6 +969,7 @@ FORM_ENDPOINTS = [
         ALFA,
         valid=lambda world: {"checkout_token": str(world.alfa.cart.checkout_token)},
         extra=("action",),
+        calls_partner_center=True,  # the MPN ID asked again just before the order
     ),
     FormEndpoint(
         "prefix-check-json",

@@ -11,6 +11,7 @@ import sys
 import pytest
 import requests
 import yaml
+from django.conf import settings
 
 from tests.fixtures.services import PROJECT_DIR, free_port, is_ci, service_missing, wait_for_port
 
@@ -179,14 +180,15 @@ def compose_web_service(**environment) -> dict:
 def production_web_server(tmp_path, **environment):
     """gunicorn with the compose web service's environment (production), on a free port.
 
-    Only what lives in other containers is replaced: SQLite for PostgreSQL, no Redis, no SMTP.
+    Only what lives in other containers is replaced: SQLite for PostgreSQL, the test Redis (the
+    broker and the cache production requires; nothing is enqueued here), no SMTP.
     """
     service = compose_web_service(**environment)
     env = clean_environment(
         **{
             **{key: str(value) for key, value in service["environment"].items()},
             "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
-            "REDIS_URL": "",
+            "REDIS_URL": settings.TEST_REDIS_URL,
             "CELERY_BROKER_URL": "",
             "EMAIL_URL": "",
             "VAR_DIR": str(tmp_path),

@@ -24,9 +24,14 @@ def test_the_placed_page_updates_itself_until_the_subscription_is_active(
     page.goto(f"{page.live_server_url}/ordini/{order.pk}/completato/")
     assert page.locator("[data-order-number]").inner_text() == order.number
     assert page.locator("[data-step='mpn']").get_attribute("data-step-state") == "current"
+    assert page.locator("h1").inner_text() == "L'ordine è completo: attivazione in corso"
     order_set_status(order_id=order.pk, to_status=OrderStatus.ACTIVE, actor="worker", message="x")
 
     page.wait_for_selector("[data-progress-status='active']", timeout=15_000)
     assert page.locator("[data-progress-headline]").inner_text() == "La sottoscrizione è attiva!"
+    assert page.locator("h1").inner_text() == "L'ordine è completo: sottoscrizione attiva"
+    assert page.title() == (
+        f"L'ordine è completo: sottoscrizione attiva · {order.number} · CSP Storefront"
+    )
     assert page.locator("[data-reload]").count() == 0
     assert page.locator("[data-order-progress]").get_attribute("data-final") == "true"

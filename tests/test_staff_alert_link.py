@@ -58,6 +58,7 @@ def test_the_staff_alert_links_the_order_with_an_absolute_address(settings):
                 "SECRET_KEY": "k" * 50,
                 "FIELD_ENCRYPTION_KEY": "f" * 44,
                 "ALLOWED_HOSTS": "negozio.example.it,localhost",
+                "REDIS_URL": "redis://127.0.0.1:6379/0",  # production's broker; never opened
             },
             "https://negozio.example.it",
         ),

@@ -194,7 +194,7 @@ def test_existing_tenant_with_relationship_and_the_same_legal_name_has_no_warnin
 ):
     client.post(
         reverse("tenants:checkout_company"),
-        {**company_data(company_name="CONTOSO ITALIA SPA"), "action": "next"},
+        {**company_data(company_name="Contoso Italia S.p.A."), "action": "next"},
     )
 
     client.post(TENANT_URL, {"tenant_domain_prefix": CONTOSO_PREFIX, "action": "next"})

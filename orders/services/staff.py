@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from notifications.services import email_reset_failed
 from orders.errors import OrderTransitionError
 from orders.models import Order, OrderEvent, OrderStatus
-from orders.provisioning.relationship import RelationshipOutcome
+from orders.provisioning.relationship import RelationshipOutcome, order_check_relationship
 from orders.services.status import (
     order_enqueue_provisioning,
     order_enqueue_relationship_check,
@@ -88,7 +88,12 @@ def order_resume(*, order_id: int, user) -> RelationshipOutcome:
     """Waiting for the relationship: have a worker check it now. Placed or provisioning and
     overdue: enqueue it again (SKIPPED when a run is already scheduled for later). Never calls
     Partner Center itself: the admin page answers at once, the worker does the work."""
-    status = Order.objects.values_list("status", flat=True).get(pk=order_id)
+    status, wait_until = Order.objects.values_list("status", "awaiting_relationship_until").get(
+        pk=order_id
+    )
+    if status == OrderStatus.AWAITING_RELATIONSHIP and wait_until and wait_until <= timezone.now():
+        # An expired wait needs no Partner Center answer: staff learn at once that it failed.
+        return order_check_relationship(order_id=order_id, actor=STAFF, actor_user=user)
     if status == OrderStatus.AWAITING_RELATIONSHIP:
         order_event_record(
             order=Order.objects.get(pk=order_id),

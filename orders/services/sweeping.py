@@ -35,21 +35,38 @@ class SweepResult:
     resumed: list[int] = field(default_factory=list)
 
 
-def orders_sweep(*, older_than: timedelta, dry_run: bool = False) -> SweepResult:
-    """Enqueue again every order overdue by more than ``older_than``; ``dry_run`` only lists."""
+def orders_sweep(
+    *, older_than: timedelta, dry_run: bool = False, counts_as_failure: bool = True
+) -> SweepResult:
+    """Enqueue again every order overdue by more than ``older_than``; ``dry_run`` only lists.
+    ``counts_as_failure``: see order_resume_overdue."""
     result = SweepResult(overdue=orders_overdue(older_than=older_than))
     if dry_run:
         return result
     for order in result.overdue:
-        if order_resume_overdue(order_id=order.pk, older_than=older_than):
+        if order_resume_overdue(
+            order_id=order.pk, older_than=older_than, counts_as_failure=counts_as_failure
+        ):
             result.resumed.append(order.pk)
     return result
 
 
 def order_resume_overdue(
-    *, order_id: int, older_than: timedelta, actor: str = OrderEvent.Actor.SYSTEM, actor_user=None
+    *,
+    order_id: int,
+    older_than: timedelta,
+    actor: str = OrderEvent.Actor.SYSTEM,
+    actor_user=None,
+    counts_as_failure: bool = True,
 ) -> bool:
-    """Enqueue the order again if it is still working and overdue; False if it moved on."""
+    """Enqueue the order again if it is still working and overdue; False if it moved on.
+
+    ``counts_as_failure=False`` for the sweep a worker makes when it (re)connects to the broker:
+    an order due then and held by no run has lost its message or is still queued behind others,
+    which is not the order's failure; counted, a burst of orders and a few restarts used up
+    their budget before they ever ran (make proof). An order whose runs kill the worker still
+    holds an unexpired lease at that moment, so only the periodic sweep resumes it, and counts.
+    """
     now = timezone.now()
     with transaction.atomic():
         order = (
@@ -65,8 +82,8 @@ def order_resume_overdue(
         if order is None:
             return False
         minutes = int((now - order.attention_due_at).total_seconds() // 60)
-        resumptions = order.transient_failures + 1
-        if resumptions >= conf.max_transient_failures():
+        resumptions = order.transient_failures + (1 if counts_as_failure else 0)
+        if counts_as_failure and resumptions >= conf.max_transient_failures():
             _fail_stuck(order, resumptions, minutes, actor, actor_user)
             return False
         order.attention_due_at = now

@@ -44,6 +44,7 @@ from partnercenter.sandbox.tokens import (
 )
 
 CONTROL_PREFIX = "/_sandbox"
+TOKEN_ROUTE = "token"  # noqa: S105 - a route name, not a secret
 
 
 @dataclass(frozen=True)
@@ -141,11 +142,12 @@ class SandboxApp:
         self.calls = CallLog()
         self.signer = TokenSigner(client_secret=config.client_secret, tenant_id=config.tenant_id)
         rules = [Rule(r.path, methods=r.methods, endpoint=name) for name, r in ROUTES.items()]
-        rules.append(Rule("/<tenant>/oauth2/v2.0/token", methods=("POST",), endpoint="token"))
+        rules.append(Rule("/<tenant>/oauth2/v2.0/token", methods=("POST",), endpoint=TOKEN_ROUTE))
         self._routes = Map(rules)
         with self.store.lock:
             if self.store.is_empty():
                 self.store.reset(with_demo_subscriptions=True)
+        self.route_names = frozenset({*ROUTES, TOKEN_ROUTE})
         self._control = ControlApi(self) if config.control_api_enabled else None
 
     def __call__(self, environ, start_response):
@@ -162,7 +164,7 @@ class SandboxApp:
         except HTTPException as exc:
             return api_error(exc.code or 404, 1000, exc.name).response
         call = self.calls.start(request, now=time.time())
-        latency_ms, fault = self.faults.fire(request.method, request.path)
+        latency_ms, fault = self.faults.fire(request.method, request.path, endpoint)
         if latency_ms:
             time.sleep(latency_ms / 1000)
         fault_kind = fault.kind if fault else ""
@@ -170,7 +172,7 @@ class SandboxApp:
         if fault_kind == "drop":
             fault_kinds.drop_connection(environ)  # raises: no answer, nothing done
         if fault_kind in ("status", "rate_limit"):
-            answer = fault_kinds.refusal(fault)
+            answer = fault_kinds.refusal(fault, endpoint)
         else:
             answer = self._execute(endpoint, request, args, call)
         if fault_kind == "drop_after_commit":
@@ -182,7 +184,7 @@ class SandboxApp:
         with self.store.lock:
             ctx = RequestContext(request, args, self.store, self.config, time.time())
             try:
-                if endpoint == "token":
+                if endpoint == TOKEN_ROUTE:
                     return token_endpoint(ctx, self.signer)
                 route = ROUTES[endpoint]
                 if route.required_token:

@@ -176,7 +176,8 @@ class ControlApi:
 
     def _faults(self, request, body) -> Response:
         if request.method == "POST":
-            return _json(self._app.faults.add(body).as_json(), 201)
+            fault = self._app.faults.add(body, route_names=self._app.route_names)
+            return _json(fault.as_json(), 201)
         if request.method == "DELETE":
             self._app.faults.clear()
         return _json(self._app.faults.listing())

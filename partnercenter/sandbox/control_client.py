@@ -81,9 +81,14 @@ class SandboxControl:
 
     def inject_fault(self, kind: str, **spec) -> dict:
         """Arm a fault (faults.py): kind is latency, status, rate_limit, drop or
-        drop_after_commit; spec: method, path_prefix, path_regex, status, retry_after,
-        latency_ms, probability, count."""
+        drop_after_commit; spec: method, path_prefix, path_regex, route (a route name such as
+        "customer_create", "token", "openid_configuration", or "identity" for both of the
+        identity platform's), status, retry_after, latency_ms, latency_max_ms, probability,
+        count."""
         return self._call("POST", "faults", {"kind": kind, **spec})
+
+    def faults(self) -> list[dict]:
+        return self._call("GET", "faults")
 
     def clear_faults(self) -> None:
         self._call("DELETE", "faults")

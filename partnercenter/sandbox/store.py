@@ -20,7 +20,7 @@ DEFAULT_DELAYS = {
     "order_not_found_seconds": 2.0,
     "token_lifetime_seconds": 3600.0,
 }
-DUPLICATE_KINDS = ("customers", "orders", "subscriptions")
+DUPLICATE_KINDS = ("customers", "carts", "orders", "subscriptions")
 # Where Microsoft's behaviour is unconfirmed the sandbox can play either candidate (README.md).
 DEFAULT_SUBSCRIPTION_OPTIONS = {
     # "200": a PATCH answers with the changed subscription; "202": Location, and the change
@@ -112,12 +112,23 @@ class SandboxStore:
         return float(self.setting("clock_offset_seconds") or 0)
 
     def count_duplicate(self, kind: str, by: int = 1) -> None:
-        counts = self.duplicates()
+        counts = dict(self.setting("duplicates") or {})
         counts[kind] = counts.get(kind, 0) + by  # "changes" appears with its first duplicate
         self.set_setting("duplicates", counts)
 
     def duplicates(self) -> dict:
-        return dict.fromkeys(DUPLICATE_KINDS, 0) | (self.setting("duplicates") or {})
+        counted = self.setting("duplicates") or {}
+        return dict.fromkeys(DUPLICATE_KINDS, 0) | counted | {"carts": self._orphan_carts()}
+
+    def _orphan_carts(self) -> int:
+        """Carts never checked out beside an equal cart of the same customer that was: the client
+        lost the first answer and created another under a new MS-RequestId, which it ordered."""
+        groups: dict[tuple, list[bool]] = {}
+        for cart in self.all("cart"):
+            if cart.get("signature"):
+                key = (cart["customer_id"], tuple(cart["signature"]))
+                groups.setdefault(key, []).append(cart["checkout"] is not None)
+        return sum(checked_out.count(False) for checked_out in groups.values() if any(checked_out))
 
     # --- Reset --------------------------------------------------------------------------
 

@@ -193,7 +193,12 @@ def test_checkout_of_an_already_ordered_cart_repeats_the_first_result(
 
     assert [order.id for order in again.orders] == [order.id for order in first.orders]
     assert pc_sandbox.control.state()["counts"]["order"] == 1
-    assert pc_sandbox.control.duplicates() == {"customers": 0, "orders": 0, "subscriptions": 0}
+    assert pc_sandbox.control.duplicates() == {
+        "customers": 0,
+        "carts": 0,
+        "orders": 0,
+        "subscriptions": 0,
+    }
 
 
 def test_order_is_not_found_then_pending_then_completed(pc_client, pc_sandbox, contoso_id):

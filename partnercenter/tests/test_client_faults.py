@@ -88,7 +88,12 @@ def test_response_lost_after_commit_then_retry_with_the_same_request_id_gets_the
     assert created.domain == "persaqui.onmicrosoft.com"
     assert created.admin_credentials is not None
     assert tenant_count(pc_sandbox) == tenants_before + 1
-    assert pc_sandbox.control.duplicates() == {"customers": 0, "orders": 0, "subscriptions": 0}
+    assert pc_sandbox.control.duplicates() == {
+        "customers": 0,
+        "carts": 0,
+        "orders": 0,
+        "subscriptions": 0,
+    }
 
 
 def test_answer_slower_than_the_read_timeout_leaves_the_outcome_unknown(pc_sandbox):

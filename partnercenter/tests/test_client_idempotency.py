@@ -6,7 +6,7 @@ import pytest
 from partnercenter.errors import PartnerCenterBusinessError
 from partnercenter.tests.helpers import cart_line, new_customer, new_request_id
 
-NO_DUPLICATES = {"customers": 0, "orders": 0, "subscriptions": 0}
+NO_DUPLICATES = {"customers": 0, "carts": 0, "orders": 0, "subscriptions": 0}
 BUSINESS_BASIC = ("CFQ7TTC0LH18", "0001")
 
 
@@ -68,7 +68,12 @@ def test_a_new_request_id_for_a_tenant_already_created_is_refused_and_counted(
         pc_client.create_customer(request_id=new_request_id(), new_customer=new_customer("persa"))
 
     assert (raised.value.http_status, raised.value.code) == (409, "2000")
-    assert pc_sandbox.control.duplicates() == {"customers": 1, "orders": 0, "subscriptions": 0}
+    assert pc_sandbox.control.duplicates() == {
+        "customers": 1,
+        "carts": 0,
+        "orders": 0,
+        "subscriptions": 0,
+    }
 
 
 def test_the_same_purchase_checked_out_from_a_second_cart_is_counted_as_duplicate(
@@ -84,4 +89,30 @@ def test_the_same_purchase_checked_out_from_a_second_cart_is_counted_as_duplicat
             request_id=new_request_id(), customer_id=contoso_id, cart_id=cart.id
         )
 
-    assert pc_sandbox.control.duplicates() == {"customers": 0, "orders": 1, "subscriptions": 1}
+    assert pc_sandbox.control.duplicates() == {
+        "customers": 0,
+        "carts": 0,
+        "orders": 1,
+        "subscriptions": 1,
+    }
+
+
+def test_a_cart_left_behind_beside_an_equal_cart_that_was_ordered_is_counted_as_duplicate(
+    pc_client, pc_sandbox, contoso_id
+):
+    # The client lost the first cart's answer and its MS-RequestId, made another and ordered it.
+    lines = [cart_line(pc_client, *BUSINESS_BASIC, quantity=3)]
+    pc_client.create_cart(request_id=new_request_id(), customer_id=contoso_id, lines=lines)
+    ordered = pc_client.create_cart(
+        request_id=new_request_id(), customer_id=contoso_id, lines=lines
+    )
+    assert pc_sandbox.control.duplicates()["carts"] == 0  # nothing ordered yet
+
+    pc_client.checkout_cart(request_id=new_request_id(), customer_id=contoso_id, cart_id=ordered.id)
+
+    assert pc_sandbox.control.duplicates() == {
+        "customers": 0,
+        "carts": 1,
+        "orders": 0,
+        "subscriptions": 0,
+    }

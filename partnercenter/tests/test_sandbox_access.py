@@ -64,6 +64,7 @@ def test_control_api_is_mounted_when_the_sandbox_is_enabled(settings):
 
     assert sandbox.get("/_sandbox/duplicates").json == {
         "customers": 0,
+        "carts": 0,
         "orders": 0,
         "subscriptions": 0,
     }

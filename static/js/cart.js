@@ -39,7 +39,7 @@
     });
   }
 
-  function swap(html, submittedForm) {
+  function swap(html, submittedForm, focusedId) {
     const fresh = new DOMParser().parseFromString(html, "text/html");
     const freshPage = fresh.querySelector("[data-cart-page]");
     const current = document.querySelector("[data-cart-page]");
@@ -47,7 +47,6 @@
       return false;
     }
     const state = unsavedState(current, submittedForm);
-    const focusedId = document.activeElement && document.activeElement.id;
     current.replaceWith(freshPage);
     restoreState(state);
     const freshNav = fresh.querySelector('[data-nav="cart"]');
@@ -55,7 +54,10 @@
     if (freshNav && nav) {
       nav.innerHTML = freshNav.innerHTML;
     }
+    // Focus stays where it was («Aggiorna» of the same line), goes to the field refused, or,
+    // when that line is gone («Rimuovi»), to the cart's heading: never lost to <body>.
     const focusTarget =
+      freshPage.querySelector("[aria-invalid='true']") ||
       (focusedId && document.getElementById(focusedId)) ||
       freshPage.querySelector("[role=alert]") ||
       freshPage.querySelector("h1");
@@ -71,6 +73,10 @@
       return;
     }
     event.preventDefault();
+    // Read before the buttons are disabled: a disabled button loses the focus.
+    const focusedId =
+      (event.submitter && event.submitter.id) ||
+      (document.activeElement && document.activeElement.id);
     const buttons = form.querySelectorAll("button");
     buttons.forEach((button) => (button.disabled = true));
     try {
@@ -81,7 +87,7 @@
         headers: { "X-Requested-With": "fetch" },
       });
       const html = await response.text();
-      if (!response.ok || !swap(html, form)) {
+      if (!response.ok || !swap(html, form, focusedId)) {
         throw new Error(`cart update answered ${response.status}`);
       }
     } catch (error) {

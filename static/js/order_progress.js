@@ -1,4 +1,5 @@
-// Follows an order on the «L'ordine è completo!» page until it is active or has failed.
+// Follows an order on the «L'ordine è completo!» page until it is active or has failed; the
+// heading and the title say what happened (the title keeps the order number after "·").
 // Progressive enhancement: without JavaScript the page refreshes itself (<noscript> meta refresh).
 (function () {
   "use strict";
@@ -22,6 +23,12 @@
       .then((state) => {
         failures = 0;
         box.innerHTML = state.html; // rendered and escaped by the server
+        const heading = document.querySelector("[data-page-heading]");
+        if (heading && heading.textContent !== state.page_heading) {
+          heading.textContent = state.page_heading;
+          const rest = document.title.split(" · ").slice(1);
+          document.title = [state.page_heading, ...rest].join(" · ");
+        }
         if (state.is_final) {
           box.dataset.final = "true";
           document.querySelectorAll("[data-reload]").forEach((link) => link.remove());

@@ -12,6 +12,7 @@ from tenants.services.checkout import (
 from tenants.services.mpn import (
     MpnValidation,
     ResellerRevalidation,
+    reseller_recheck_mpn_before_order,
     reseller_validate_mpn,
     resellers_revalidate_mpn,
 )
@@ -39,6 +40,7 @@ __all__ = [
     "checkout_place_order",
     "customer_check_relationship",
     "reseller_invitation_url",
+    "reseller_recheck_mpn_before_order",
     "reseller_validate_mpn",
     "resellers_revalidate_mpn",
     "tenant_check_prefix",

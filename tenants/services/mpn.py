@@ -155,6 +155,24 @@ def reseller_validate_mpn(
     return validation
 
 
+def reseller_recheck_mpn_before_order(*, reseller: Reseller, mpn_id: str) -> MpnValidation | None:
+    """The MPN ID asked again, past the cache, just before an order is placed: the refusal, or
+    None when it is still valid.
+
+    The «Partner» step's answer is cached for minutes, and an MPN ID deactivated meanwhile would
+    only fail the order later in the worker; one call now tells the reseller at once. When
+    Partner Center cannot answer, the order goes ahead: the worker validates the MPN ID again
+    before any Partner Center order.
+    """
+    try:
+        validation = reseller_validate_mpn(
+            reseller=reseller, mpn_id=mpn_id, use_cache=False, interactive=True
+        )
+    except PartnerCenterUnavailableError:
+        return None
+    return None if validation.is_valid else validation
+
+
 def _not_the_profile_mpn_id(reseller: Reseller, mpn_id: str) -> MpnValidation | None:
     if reseller.mpn_id and mpn_id == reseller.mpn_id:
         return None

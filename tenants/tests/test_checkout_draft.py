@@ -146,7 +146,7 @@ def test_company_name_mismatch_is_told_only_for_a_different_legal_name(cart):
             cart=cart,
             is_taken=True,
             partner_center_customer_id="b7e3c1d2-4a5f-4e6b-8c9d-0e1f2a3b4c5d",
-            partner_center_company_name="NUOVA IMPRESA SRL",
+            partner_center_company_name=" Nuova  Impresa S.r.l.",
         )
     )
     assert same.is_company_name_mismatch is False
@@ -157,7 +157,7 @@ def test_company_name_mismatch_is_told_only_for_a_different_legal_name(cart):
             cart=cart,
             is_taken=True,
             partner_center_customer_id="b7e3c1d2-4a5f-4e6b-8c9d-0e1f2a3b4c5d",
-            partner_center_company_name="Vecchia Impresa S.r.l.",
+            partner_center_company_name="Nuova Impresa Srl",
         )
     )
     assert other.is_company_name_mismatch is True

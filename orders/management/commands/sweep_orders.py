@@ -10,9 +10,10 @@ from storefront.command_arguments import whole_minutes
 
 class Command(BaseCommand):
     help = (
-        "Enqueue again the orders left behind in 'placed' or 'provisioning': overdue for the "
-        "worker by more than the threshold (broker down when they were placed, worker killed, "
-        "message lost). Safe to run at any time: provisioning is idempotent."
+        "Rimette in coda gli ordini rimasti indietro in 'placed' o 'provisioning', in ritardo "
+        "per il worker oltre la soglia (broker fermo quando sono stati inviati, worker "
+        "interrotto, messaggio perso). Si può lanciare in ogni momento: l'attivazione è "
+        "idempotente."
     )
 
     def add_arguments(self, parser):
@@ -20,10 +21,12 @@ class Command(BaseCommand):
             "--older-than-minutes",
             type=whole_minutes,
             metavar="N",
-            help="overdue by more than N minutes (default: ORDER_SWEEP_AFTER_MINUTES, "
+            help="in ritardo da più di N minuti (predefinito: ORDER_SWEEP_AFTER_MINUTES, "
             f"{int(conf.sweep_after().total_seconds() // 60)})",
         )
-        parser.add_argument("--dry-run", action="store_true", help="list them, enqueue nothing")
+        parser.add_argument(
+            "--dry-run", action="store_true", help="li elenca senza rimetterli in coda"
+        )
 
     def handle(self, *args, older_than_minutes: int | None, dry_run: bool, **options):
         older_than = (

@@ -6,8 +6,8 @@ from partnercenter.services import partner_center_check, partner_center_is_sandb
 
 class Command(BaseCommand):
     help = (
-        "Check that the configured Partner Center (or the sandbox) is reachable and that the "
-        "app-only and app+user tokens work."
+        "Verifica che il Partner Center configurato (o la sandbox) risponda e che i token "
+        "app-only e app+user funzionino."
     )
 
     def handle(self, *args, **options):

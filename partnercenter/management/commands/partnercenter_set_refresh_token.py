@@ -8,9 +8,10 @@ from partnercenter.services import partner_center_credential_set_refresh_token
 
 class Command(BaseCommand):
     help = (
-        "Store the refresh token of the distributor's Partner Center service user (app+user "
-        "calls), encrypted. Reads it from standard input, never from the command line: "
-        "`manage.py partnercenter_set_refresh_token < token.txt`, or type it when asked."
+        "Registra, cifrato, il refresh token dell'utente di servizio Partner Center del "
+        "distributore (chiamate app+user). Lo legge dallo standard input, mai dalla riga di "
+        "comando: `manage.py partnercenter_set_refresh_token < token.txt`, o digitalo quando "
+        "richiesto."
     )
 
     def handle(self, *args, **options):

@@ -11,7 +11,9 @@
   20000 for ``order_not_found_seconds``, is "pending" for ``order_completion_seconds``, then
   "completed"; subscriptions are "pending" for ``subscription_activation_seconds``, then "active".
 - Duplicates: an order whose lines equal an earlier order's for the same customer (same SKUs,
-  quantities, terms, billing, partner of record) is counted, with its subscriptions.
+  quantities, terms, billing, partner of record) is counted, with its subscriptions; a cart
+  without line errors is signed the same way, so that the store can count the orphans
+  (store.SandboxStore.duplicates).
 """
 
 import uuid
@@ -53,6 +55,7 @@ def cart_create(ctx: RequestContext) -> SandboxResponse:
         "created_at": ctx.now,
         "lines": lines,
         "checkout": None,
+        "signature": None if any("error" in line for line in lines) else _signature(lines),
     }
     ctx.store.put("cart", cart["id"], cart)
     return SandboxResponse(201, cart_json(cart))
@@ -212,12 +215,17 @@ def _seat_cap_refusal(ctx: RequestContext, customer: dict, line: dict) -> tuple[
     )
 
 
-def _place_order(ctx: RequestContext, customer: dict, cart: dict, lines: list) -> dict:
-    signature = sorted(
+def _signature(lines: list) -> list[str]:
+    """What makes two orders (or carts) of a customer the same purchase."""
+    return sorted(
         f"{line['catalogItemId'].rsplit(':', 1)[0]}|{line['quantity']}|{line['termDuration']}"
         f"|{line['billingCycle']}|{_transaction_reseller(line)}"
         for line in lines
     )
+
+
+def _place_order(ctx: RequestContext, customer: dict, cart: dict, lines: list) -> dict:
+    signature = _signature(lines)
     if any(
         order["customer_id"] == customer["id"] and order["signature"] == signature
         for order in ctx.store.all("order")

@@ -8,11 +8,11 @@ from storefront.services import worker_heartbeat_send
 
 
 class Command(BaseCommand):
-    help = "Send a heartbeat through the broker and wait until a Celery worker processes it."
+    help = "Invia un segnale tramite il broker e attende che un worker Celery lo elabori."
 
     def add_arguments(self, parser):
         parser.add_argument(
-            "--timeout", type=positive_seconds, default=30.0, help="seconds to wait (30)"
+            "--timeout", type=positive_seconds, default=30.0, help="secondi di attesa (30)"
         )
 
     def handle(self, *args, timeout: float, **options):

@@ -14,12 +14,12 @@ from storefront.services import (
 
 class Command(BaseCommand):
     help = (
-        "Load the demo data: a demo reseller with its user, a staff user and the demo catalog. "
-        "Re-runnable: it updates what exists."
+        "Carica i dati dimostrativi: un rivenditore con il suo utente, un utente dello staff e il "
+        "catalogo demo. Si può rilanciare: aggiorna quel che esiste."
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--dry-run", action="store_true", help="say what would be loaded")
+        parser.add_argument("--dry-run", action="store_true", help="dice cosa verrebbe caricato")
 
     def handle(self, *args, dry_run: bool, **options):
         if dry_run:

@@ -14,14 +14,15 @@ from subscriptions.reconciliation import change_requests_stuck, subscriptions_re
 
 class Command(BaseCommand):
     help = (
-        "Report the differences between the subscriptions the storefront recorded for its active "
-        "orders (or one order) and those Partner Center has: missing, unknown, status, quantity "
-        "(less what completed change requests explain), the mirror lagging behind, change "
-        "requests open for over an hour. Reads only: differences are for staff to look into."
+        "Riporta le differenze tra le sottoscrizioni registrate dallo storefront per gli ordini "
+        "attivi (o per un ordine) e quelle di Partner Center: mancanti, sconosciute, stato, "
+        "licenze (al netto di quanto spiegano le richieste di modifica completate), lo specchio "
+        "rimasto indietro, richieste di modifica aperte da oltre un'ora. Solo lettura: le "
+        "differenze le verifica lo staff."
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--order", type=int, metavar="ID", help="only the order with this id")
+        parser.add_argument("--order", type=int, metavar="ID", help="solo l'ordine con questo id")
 
     def handle(self, *args, order: int | None, **options):
         orders = self._orders(order)

@@ -15,16 +15,16 @@ OUTCOME_WORDS = {
 
 class Command(BaseCommand):
     help = (
-        "Validate again, against Partner Center and bypassing the cache, the MPN ID of every "
-        "active reseller (or of one), and store the outcome on the reseller (SPEC §5.3)."
+        "Verifica di nuovo in Partner Center, senza cache, l'MPN ID di ogni rivenditore attivo "
+        "(o di uno) e registra l'esito sul rivenditore."
     )
 
     def add_arguments(self, parser):
         parser.add_argument(
-            "--reseller", type=int, metavar="ID", help="only the active reseller with this id"
+            "--reseller", type=int, metavar="ID", help="solo il rivenditore attivo con questo id"
         )
         parser.add_argument(
-            "--dry-run", action="store_true", help="check and report, store nothing"
+            "--dry-run", action="store_true", help="verifica e riporta, senza registrare nulla"
         )
 
     def handle(self, *args, reseller: int | None, dry_run: bool, **options):

@@ -30,6 +30,7 @@ from tenants.services import (
     checkout_draft_save_mpn,
     checkout_place_order,
     customer_check_relationship,
+    reseller_recheck_mpn_before_order,
     reseller_validate_mpn,
 )
 from tenants.views.limits import partner_center_lookup_allow, with_retry_after
@@ -198,6 +199,9 @@ def checkout_confirm(request: HttpRequest, wizard: Wizard) -> HttpResponse:
     if request.method == "POST":
         if posted_action(request) == ACTION_BACK:
             return redirect_to_step(STEP_PARTNER)
+        refusal = _mpn_refusal_before_order(request, wizard)
+        if refusal is not None:
+            return refusal
         try:
             order = checkout_place_order(draft=wizard.draft, user=request.user)
         except CheckoutIncompleteError as error:
@@ -212,6 +216,22 @@ def checkout_confirm(request: HttpRequest, wizard: Wizard) -> HttpResponse:
             return _render_confirm(request, wizard, placement_error=error.message)
         return redirect("orders:order_placed", pk=order.pk)
     return _render_confirm(request, wizard)
+
+
+def _mpn_refusal_before_order(request: HttpRequest, wizard: Wizard) -> HttpResponse | None:
+    """Back to «Partner», saying why, when the MPN ID was deactivated since it was validated."""
+    mpn_id = wizard.state.validated_mpn_id
+    if not mpn_id:
+        return None  # checkout_place_order sends the reseller to the step still to do
+    refusal = reseller_recheck_mpn_before_order(reseller=request.user.reseller, mpn_id=mpn_id)
+    if refusal is None:
+        return None
+    checkout_draft_save_mpn(draft=wizard.draft, mpn_id=mpn_id, validation=refusal)
+    messages.error(
+        request,
+        _("L'ordine non è stato inviato: %(reason)s") % {"reason": refusal.message},
+    )
+    return redirect_to_step(STEP_PARTNER)
 
 
 def _render_confirm(request: HttpRequest, wizard: Wizard, placement_error: str = ""):

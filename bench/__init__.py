@@ -1,0 +1,1 @@
+"""Benchmarks and the fault soak (README.md here); run as modules: python -m bench.proof."""
