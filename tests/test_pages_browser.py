@@ -97,7 +97,16 @@ def storefront_urls(orders, cart) -> list[str]:
     urls.append(reverse("orders:order_detail", args=[orders[OrderStatus.FAILED].pk]))
     subscription = Subscription.objects.get(order=orders[OrderStatus.ACTIVE])
     urls.append(reverse("subscriptions:subscription_list"))
-    for name in ("subscription_detail", "add_seats", "remove_seats", "cancel", "auto_renew"):
+    for name in (
+        "subscription_detail",
+        "add_seats",
+        "remove_seats",
+        "cancel",
+        "auto_renew",
+        "upgrade",
+        "suspend",
+        "reactivate",
+    ):
         urls.append(reverse(f"subscriptions:{name}", args=[subscription.pk]))
     return urls
 
