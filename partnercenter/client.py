@@ -36,6 +36,7 @@ from partnercenter.resources import (
     Sku,
     Subscription,
     SubscriptionUpdate,
+    Transition,
     TransitionEligibility,
 )
 from partnercenter.transport import (
@@ -376,19 +377,6 @@ class PartnerCenterClient:
         )
         return SubscriptionUpdate(is_accepted_for_later=False, subscription=updated)
 
-    def list_transition_eligibilities(
-        self, customer_id: str, subscription_id: str, *, eligibility_type: str
-    ) -> tuple[TransitionEligibility, ...]:
-        """The targets a subscription may move to: ``scheduled`` (at renewal) or ``immediate``."""
-        path = (
-            f"/v1/customers/{_segment(customer_id)}/subscriptions/{_segment(subscription_id)}"
-            "/transitionEligibilities"
-        )
-        body = self._get(
-            "transition_eligibilities", path, params={"eligibilityType": eligibility_type}
-        )
-        return self._items("transition_eligibilities", TransitionEligibility.from_json, body)
-
     def validate_resellers(self, partner_ids: Sequence[str]) -> tuple[PartnerValidation, ...]:
         """Whether each PLA / MPN ID is valid as partner of record (POST, but changes nothing:
         a fresh MS-RequestId each time)."""
@@ -405,3 +393,66 @@ class PartnerCenterClient:
             ),
             body,
         )
+
+    # --- Upgrades (transitions) ------------------------------------------------------------
+
+    def _subscription_path(self, customer_id: str, subscription_id: str) -> str:
+        return f"/v1/customers/{_segment(customer_id)}/subscriptions/{_segment(subscription_id)}"
+
+    def get_transition_eligibilities(
+        self, customer_id: str, subscription_id: str, *, eligibility_type: str = "immediate"
+    ) -> tuple[TransitionEligibility, ...]:
+        """The offers the subscription can move to, now (``immediate``) or at renewal."""
+        body = self._get(
+            "transition_eligibilities",
+            self._subscription_path(customer_id, subscription_id) + "/transitionEligibilities",
+            params={"eligibilityType": eligibility_type},
+        )
+        return self._items("transition_eligibilities", TransitionEligibility.from_json, body)
+
+    def create_transition(
+        self,
+        *,
+        request_id: str,
+        customer_id: str,
+        subscription: Subscription,
+        to_catalog_item_id: str,
+        quantity: int,
+        to_subscription_id: str = "",
+    ) -> Transition:
+        """POST …/transitions: ``quantity`` seats (all of them: a full upgrade) move to the
+        target offer, into a new subscription or ``to_subscription_id``; asynchronous, follow it
+        with ``list_transitions``."""
+        body = {
+            "fromCatalogItemId": subscription.offer_id,
+            "fromSubscriptionId": subscription.id,
+            "toCatalogItemId": to_catalog_item_id,
+            "quantity": quantity,
+            "termDuration": subscription.term_duration,
+            "billingCycle": subscription.billing_cycle,
+            "transitionType": "transition_only",
+        }
+        if to_subscription_id:
+            body["toSubscriptionId"] = to_subscription_id
+        answer = self._post(
+            "transition_create",
+            self._subscription_path(customer_id, subscription.id) + "/transitions",
+            request_id=request_id,
+            body=body,
+        )
+        return self._parse("transition_create", Transition.from_json, answer, is_post=True)
+
+    def list_transitions(
+        self, customer_id: str, subscription_id: str, *, operation_id: str = ""
+    ) -> tuple[Transition, ...]:
+        body = self._get(
+            "transition_list",
+            self._subscription_path(customer_id, subscription_id) + "/transitions",
+            params={"operationId": operation_id} if operation_id else None,
+        )
+
+        def parse(data):
+            items = data.get("transition") if "transition" in data else data["items"]
+            return tuple(Transition.from_json(item) for item in items)
+
+        return self._parse("transition_list", parse, body)

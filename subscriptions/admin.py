@@ -89,7 +89,12 @@ class ChangeRequestAdmin(ViewOnlyAdmin):
         "completed_at",
     )
     list_filter = ("status", "kind", "failure_code")
-    search_fields = ("subscription__partner_center_id", "ms_request_id", "user__email")
+    search_fields = (
+        "subscription__partner_center_id",
+        "ms_request_id",
+        "transition_operation_id",
+        "user__email",
+    )
     list_select_related = ("subscription", "user")
     inlines = (ChangeRequestEventInline,)
     actions = ("retry", "cancel")

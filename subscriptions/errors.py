@@ -20,6 +20,11 @@ PLAN_NEEDS_AUTO_RENEW = "plan_needs_auto_renew"
 PLAN_NOT_ELIGIBLE = "plan_not_eligible"
 PLAN_NOT_REMOVED = "plan_not_removed"
 PLAN_INVALID = "plan_invalid"
+UPGRADE_NOT_OFFERED = "upgrade_not_offered"
+UPGRADE_SEATS = "upgrade_seats"
+UPGRADE_FAILED = "upgrade_failed"
+NOT_SUSPENDED = "not_suspended"
+ALREADY_SUSPENDED = "already_suspended"
 
 MESSAGES = {
     "800090": _(
@@ -82,6 +87,30 @@ MESSAGES = {
     PLAN_INVALID: _(
         "Il piano di rinnovo non è valido: controlla licenze, durata e fatturazione del catalogo."
     ),
+    # Transition eligibility codes (Partner Center's TransitionErrorCode).
+    "6": _(
+        "Il passaggio è bloccato dagli add-on di questa sottoscrizione: cancellali o riducili "
+        "prima, oppure scegli un altro prodotto."
+    ),
+    "2": _("La sottoscrizione non è attiva: non può passare a un altro prodotto."),
+    "9": _("La sottoscrizione è ancora in attivazione: riprova tra qualche minuto."),
+    "8": _(
+        "Microsoft non offre più questo passaggio per la sottoscrizione: apri di nuovo la pagina "
+        "e scegli tra i prodotti proposti."
+    ),
+    UPGRADE_NOT_OFFERED: _(
+        "Questo prodotto non è tra quelli a cui la sottoscrizione può passare ora: scegli tra "
+        "quelli proposti."
+    ),
+    UPGRADE_SEATS: _(
+        "Puoi far passare al massimo le licenze che la sottoscrizione ha: riduci il numero."
+    ),
+    UPGRADE_FAILED: _(
+        "Microsoft non ha completato il passaggio: le licenze sono rimaste dove erano. Contatta "
+        "il supporto del distributore."
+    ),
+    NOT_SUSPENDED: _("La sottoscrizione non è sospesa: non c'è nulla da riattivare."),
+    ALREADY_SUSPENDED: _("La sottoscrizione è già sospesa: puoi riattivarla."),
 }
 
 

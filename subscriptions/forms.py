@@ -128,3 +128,32 @@ class ReminderPreferencesForm(forms.Form):
     @property
     def turned_off(self) -> set[str]:
         return {kind for kind in ReminderKind.values if not self.cleaned_data.get(kind)}
+
+
+class ConfirmForm(_ChangeForm):
+    """Suspend or reactivate: nothing to choose, the page says what it means."""
+
+
+class UpgradeForm(_ChangeForm):
+    target = forms.ChoiceField(label=_("Nuovo prodotto"))
+    seats = forms.IntegerField(label=_("Licenze da far passare"), min_value=1, max_value=MAX_SEATS)
+    destination = forms.ChoiceField(label=_("Dove vanno le licenze"), required=False)
+
+    def __init__(self, *args, targets=(), max_seats: int = MAX_SEATS, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["target"].choices = [(t.offer_id, t.title) for t in targets]
+        self.fields["destination"].choices = [("", _("In una nuova sottoscrizione"))] + [
+            (subscription_id, f"{name} · {subscription_id[:8]}")
+            for t in targets
+            for subscription_id, name in t.existing
+        ]
+        self.fields["seats"].widget.attrs["max"] = max_seats
+        self.max_seats = max_seats
+
+    def clean_seats(self) -> int:
+        seats = self.cleaned_data["seats"]
+        if seats > self.max_seats:
+            raise forms.ValidationError(
+                _("Al massimo %(max)s licenze."), params={"max": self.max_seats}
+            )
+        return seats

@@ -87,6 +87,11 @@ class Subscription(ChoiceLabelsMixin, models.Model):
     # The renewal plan Partner Center holds now (scheduledNextTermInstructions, in the mirror's
     # words: product_id, sku_id, availability_id, term, billing, quantity), or None.
     scheduled_next_term = models.JSONField(null=True, blank=True)
+    # What Partner Center's immediate transition eligibilities last said (services/upgrades.py):
+    # [{"offer_id", "catalog_item_id", "title", "is_eligible", "errors": [{"code",
+    # "description"}], "targets": [{"id", "name"}]}]; read by the upgrade page, never live.
+    upgrade_targets = models.JSONField(default=list, blank=True)
+    upgrade_targets_checked_at = models.DateTimeField(null=True, blank=True)
     synced_at = models.DateTimeField(_("aggiornata il"))
     # Set when a sync no longer finds it in Partner Center (staff look; the row stays).
     vanished_at = models.DateTimeField(
@@ -255,6 +260,9 @@ class ChangeRequest(ChoiceLabelsMixin, models.Model):
         AUTO_RENEW = "auto_renew", _("Rinnovo automatico")
         PLAN_RENEWAL = "plan_renewal", _("Pianifica il rinnovo")
         REMOVE_PLAN = "remove_plan", _("Rimuovi il piano di rinnovo")
+        UPGRADE = "upgrade", _("Passa a un prodotto superiore")
+        SUSPEND = "suspend", _("Sospendi")
+        REACTIVATE = "reactivate", _("Riattiva")
 
     subscription = models.ForeignKey(
         Subscription, on_delete=models.PROTECT, related_name="change_requests"
@@ -266,7 +274,7 @@ class ChangeRequest(ChoiceLabelsMixin, models.Model):
         related_name="+",
     )
     kind = models.CharField(_("modifica"), max_length=16, choices=Kind.choices)
-    # Seats to add or remove (add/remove), the wanted auto-renew (auto_renew).
+    # Seats to add, remove or upgrade; the wanted auto-renew (auto_renew).
     seats = models.PositiveIntegerField(_("licenze"), null=True, blank=True)
     auto_renew_enabled = models.BooleanField(null=True, blank=True)
     # The renewal plan to set (plan_renewal): product_id, sku_id, term, billing, quantity.
@@ -279,6 +287,14 @@ class ChangeRequest(ChoiceLabelsMixin, models.Model):
     # The total Partner Center must show once done, fixed from the first read before the PATCH:
     # a retry after a lost answer sends the same total, never "current + n" again.
     target_quantity = models.PositiveIntegerField(null=True, blank=True)
+    # An upgrade: the target offer (product:sku) and its title, the existing subscription that
+    # receives the seats (blank: a new one, whose id is stored here once Partner Center made it),
+    # the catalogItemId posted and the transition's operationId to follow.
+    target_offer_id = models.CharField(_("prodotto di destinazione"), max_length=32, blank=True)
+    target_title = models.CharField(max_length=255, blank=True)
+    target_partner_center_id = models.CharField(max_length=64, blank=True)
+    target_catalog_item_id = models.CharField(max_length=64, blank=True)
+    transition_operation_id = models.CharField(max_length=64, blank=True)
     # The MS-RequestId of the PATCH in flight and the Partner Center subscription it is for
     # (a cancel patches the add-ons first); kept while its outcome is unknown.
     ms_request_id = models.CharField(max_length=36, blank=True)
@@ -342,6 +358,16 @@ class ChangeRequest(ChoiceLabelsMixin, models.Model):
             return _t("Piano di rinnovo: %(plan)s") % {"plan": next_term_label(self.next_term)}
         if self.kind == self.Kind.REMOVE_PLAN:
             return _t("Piano di rinnovo rimosso")
+        if self.kind == self.Kind.UPGRADE:
+            return ngettext(
+                "%(n)s licenza passata a %(target)s",
+                "%(n)s licenze passate a %(target)s",
+                self.seats,
+            ) % {"n": self.seats, "target": self.target_title}
+        if self.kind == self.Kind.SUSPEND:
+            return _t("Sottoscrizione sospesa")
+        if self.kind == self.Kind.REACTIVATE:
+            return _t("Sottoscrizione riattivata")
         if self.auto_renew_enabled:
             return _t("Rinnovo automatico attivato")
         return _t("Rinnovo automatico disattivato")

@@ -2,7 +2,8 @@
 
 An order line keeps what was bought; seats added or removed later through change requests make
 Partner Center differ from it. Such a difference is explained (not reported) when the mirror
-agrees with Partner Center and a completed change request of that subscription exists. Reported
+agrees with Partner Center and a completed change request of that subscription exists; so is a
+subscription an upgrade made (Partner Center lists it under the source's order). Reported
 on top of orders' differences: the mirror lagging behind Partner Center, and change requests
 open for longer than ``STUCK_AFTER`` (a worker should have ended them).
 """
@@ -40,9 +41,19 @@ def subscriptions_reconcile_order(*, order: Order, client: PartnerCenterClient) 
         row.partner_center_id: row
         for row in Subscription.objects.filter(order=order).prefetch_related("change_requests")
     }
+    # Subscriptions an upgrade made here: Partner Center files them under the source's order.
+    upgraded_into = set(
+        ChangeRequest.objects.filter(
+            subscription__order=order,
+            kind=ChangeRequest.Kind.UPGRADE,
+            status=ChangeStatus.COMPLETED,
+        ).values_list("target_partner_center_id", flat=True)
+    )
     kept = []
     for difference in order_reconcile_subscriptions(order=order, client=client):
         row = mirror.get(difference.subscription_id)
+        if difference.what == "unknown_locally" and difference.subscription_id in upgraded_into:
+            continue
         if row is None or difference.what not in ("quantity", "status"):
             kept.append(difference)
             continue

@@ -218,6 +218,12 @@ def _specific_blocker(subscription: Subscription, kind: str, now: datetime):
         return errors.MESSAGES["800091"]
     if kind == kinds.AUTO_RENEW and is_suspended:
         return errors.MESSAGES[errors.NOT_ACTIVE]
+    if kind == kinds.UPGRADE and is_suspended:
+        return errors.MESSAGES["2"]
+    if kind == kinds.SUSPEND and is_suspended:
+        return errors.MESSAGES[errors.ALREADY_SUSPENDED]
+    if kind == kinds.REACTIVATE and not is_suspended:
+        return errors.MESSAGES[errors.NOT_SUSPENDED]
     if kind == kinds.REMOVE_SEATS:
         if removable_seats(subscription, now=now) == 0:
             return errors.MESSAGES["800090"]

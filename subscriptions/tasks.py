@@ -23,6 +23,7 @@ from subscriptions.services.mirror import (
     subscriptions_sync,
 )
 from subscriptions.services.reminders import reminders_send
+from subscriptions.services.upgrades import subscription_upgrade_targets_refresh
 
 EAGER_MAX_TOTAL_SECONDS = 60
 
@@ -88,3 +89,8 @@ def reminders_send_task(now: str | None = None) -> int:
     """``now`` (ISO 8601) only for tests and staff replaying a moment; beat passes nothing."""
     moment = parse_datetime(now) if now else None
     return reminders_send(now=moment)
+
+
+@shared_task(acks_late=True)
+def subscription_upgrade_targets_task(subscription_id: int) -> int:
+    return len(subscription_upgrade_targets_refresh(subscription_id=subscription_id))

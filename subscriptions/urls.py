@@ -46,4 +46,17 @@ urlpatterns = [
         {"kind": ChangeRequest.Kind.REMOVE_PLAN},
         name="remove_plan",
     ),
+    path("<int:pk>/passa-a/", views.subscription_upgrade, name="upgrade"),
+    path(
+        "<int:pk>/sospendi/",
+        views.subscription_change,
+        {"kind": ChangeRequest.Kind.SUSPEND},
+        name="suspend",
+    ),
+    path(
+        "<int:pk>/riattiva/",
+        views.subscription_change,
+        {"kind": ChangeRequest.Kind.REACTIVATE},
+        name="reactivate",
+    ),
 ]

@@ -23,11 +23,13 @@ from subscriptions.errors import ChangeRefused
 from subscriptions.forms import (
     AutoRenewForm,
     CancelForm,
+    ConfirmForm,
     ListFilterForm,
     PlanRenewalForm,
     ReminderPreferencesForm,
     RemovePlanForm,
     SeatsForm,
+    UpgradeForm,
 )
 from subscriptions.models import ChangeRequest, ReminderOptOut, Subscription
 from subscriptions.renewal_selectors import next_term_view, plan_options, upcoming_renewals
@@ -47,6 +49,7 @@ from subscriptions.selectors import (
 )
 from subscriptions.services.changes import change_request_create
 from subscriptions.services.reminders import reminder_preferences_set
+from subscriptions.services.upgrades import upgrade_request_create, upgrade_targets
 
 PER_PAGE = 25
 REFRESH_AT_MOST_EVERY = timedelta(seconds=60)
@@ -138,6 +141,8 @@ CHANGE_PAGES = {
     Kind.AUTO_RENEW: "subscriptions/change_auto_renew.html",
     Kind.PLAN_RENEWAL: "subscriptions/change_plan_renewal.html",
     Kind.REMOVE_PLAN: "subscriptions/change_remove_plan.html",
+    Kind.SUSPEND: "subscriptions/change_status.html",
+    Kind.REACTIVATE: "subscriptions/change_status.html",
 }
 
 
@@ -198,6 +203,8 @@ def _change_form(kind: str, subscription: Subscription, context: dict, data):
         return _plan_form(subscription, context, data)
     if kind == Kind.REMOVE_PLAN:
         return RemovePlanForm(data)
+    if kind in (Kind.SUSPEND, Kind.REACTIVATE):
+        return ConfirmForm(data)
     return AutoRenewForm(
         data, initial={"enabled": "off" if subscription.auto_renew_enabled else "on"}
     )
@@ -289,3 +296,65 @@ def reminder_preferences(request: HttpRequest) -> HttpResponse:
         messages.success(request, _("Preferenze dei promemoria salvate."))
         return redirect("subscriptions:reminder_preferences")
     return render(request, "subscriptions/reminder_preferences.html", {"form": form})
+
+
+UPGRADE_TARGETS_FRESH_FOR = timedelta(minutes=10)
+
+
+@require_http_methods(["GET", "POST"])
+def subscription_upgrade(request: HttpRequest, pk: int) -> HttpResponse:
+    """«Passa a un prodotto superiore»: the targets Partner Center offered (read by a worker,
+    asked again when stale), the add-ons that block or stay, then the request."""
+    subscription = _subscription(request, pk)
+    context = _detail_context(subscription)
+    targets = upgrade_targets(subscription)
+    is_checking = _ask_upgrade_targets_if_stale(subscription)
+    form = UpgradeForm(
+        request.POST if request.method == "POST" else None,
+        targets=targets,
+        max_seats=subscription.quantity,
+        initial={"seats": subscription.quantity},
+    )
+    if request.method == "POST" and request.POST.get("action") == "confirm" and form.is_valid():
+        try:
+            upgrade_request_create(
+                subscription=subscription,
+                user=request.user,
+                idempotency_key=form.cleaned_data["idempotency_key"],
+                target_offer_id=form.cleaned_data["target"],
+                seats=form.cleaned_data["seats"],
+                to_subscription_id=form.cleaned_data.get("destination") or "",
+            )
+        except ChangeRefused as refusal:
+            form.add_error(None, refusal.message)
+        else:
+            messages.success(
+                request,
+                _("Richiesta inviata: la vedrai completata in questa pagina e ti scriveremo."),
+            )
+            return redirect("subscriptions:subscription_detail", pk=subscription.pk)
+    context.update(
+        kind=Kind.UPGRADE,
+        action=context["actions"][Kind.UPGRADE],
+        form=form,
+        targets=targets,
+        eligible_targets=[target for target in targets if target.is_eligible],
+        is_checking=is_checking,
+        kind_label=Kind.UPGRADE.label,
+    )
+    return render(request, "subscriptions/change_upgrade.html", context)
+
+
+def _ask_upgrade_targets_if_stale(subscription: Subscription) -> bool:
+    """Enqueue a read of the eligibilities when the stored ones are missing or old (one at a
+    time per subscription); True while the page has none to show yet."""
+    checked_at = subscription.upgrade_targets_checked_at
+    if checked_at is not None and checked_at > timezone.now() - UPGRADE_TARGETS_FRESH_FOR:
+        return False
+    if cache.add(f"subscription-upgrade-targets-{subscription.pk}", 1, 60):
+        from subscriptions.tasks import subscription_upgrade_targets_task
+
+        transaction.on_commit(
+            lambda: subscription_upgrade_targets_task.delay(subscription.pk), robust=True
+        )
+    return checked_at is None

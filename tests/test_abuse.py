@@ -598,6 +598,32 @@ ROUTES = [
     ),
     Route("subscriptions:renewal_list", own=PAGE, data=lambda world: {"pagina": "1"}),
     Route("subscriptions:reminder_preferences", own=STEP, data=lambda world: {"renewed": "on"}),
+    # An upgrade offers only what Partner Center's eligibilities said (none stored here): the
+    # form comes back with the refusal; reactivating an active subscription likewise.
+    *(
+        Route(
+            f"subscriptions:{name}",
+            own=own,
+            kwargs=lambda world: {"pk": world.alfa.subscription.pk},
+            data=data,
+            owns_object=True,
+        )
+        for name, own, data in (
+            (
+                "upgrade",
+                {"GET": 200, "POST": 200, "HEAD": 405},
+                lambda world: subscription_change_data(
+                    target="CFQ7TTC0LCHC:0002", seats="1", destination=""
+                ),
+            ),
+            ("suspend", STEP, lambda world: subscription_change_data()),
+            (
+                "reactivate",
+                {"GET": 200, "POST": 200, "HEAD": 405},
+                lambda world: subscription_change_data(),
+            ),
+        )
+    ),
 ]
 ROUTES_BY_NAME = {route.name: route for route in ROUTES}
 
@@ -1088,6 +1114,28 @@ FORM_ENDPOINTS = [
             ),
             ("auto_renew", lambda world: subscription_change_data(enabled="off"), ()),
             ("plan_renewal", lambda world: plan_renewal_data(world, quantity="3"), ("quantity",)),
+        )
+    ),
+    *(
+        FormEndpoint(
+            f"subscription-{name}",
+            f"subscriptions:{name}",
+            "POST",
+            ALFA,
+            kwargs=lambda world: {"pk": world.alfa.subscription.pk},
+            valid=valid,
+            echoed=echoed,
+        )
+        for name, valid, echoed in (
+            (
+                "upgrade",
+                lambda world: subscription_change_data(
+                    target="CFQ7TTC0LCHC:0002", seats="2", destination=""
+                ),
+                (),  # no target stored: the page shows no form to echo into
+            ),
+            ("suspend", lambda world: subscription_change_data(), ()),
+            ("reactivate", lambda world: subscription_change_data(), ()),
         )
     ),
     FormEndpoint(

@@ -106,6 +106,9 @@ def storefront_urls(orders, cart) -> list[str]:
         "cancel",
         "auto_renew",
         "plan_renewal",
+        "upgrade",
+        "suspend",
+        "reactivate",
     ):
         urls.append(reverse(f"subscriptions:{name}", args=[subscription.pk]))
     return urls

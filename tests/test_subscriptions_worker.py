@@ -79,3 +79,79 @@ def test_a_worker_completes_each_change_once_through_faults(celery_workers, pc_s
     subjects = [str(make_header(decode_header(m["Subject"]))) for m in messages]
     assert len(subjects) == 2
     assert all(subject.startswith("Modifica completata · ") for subject in subjects)
+
+
+def test_a_worker_upgrades_once_through_a_lost_answer_then_suspends_and_reactivates(
+    celery_workers, pc_sandbox, smtp
+):
+    from subscriptions.tests.upgrade_factories import basic_placed_order
+
+    celery_workers.extra_env.update(
+        pc_sandbox.env(),
+        EMAIL_URL=smtp.url,
+        ORDER_POLL_SECONDS="0.2",
+        ORDER_RETRY_BASE_SECONDS="0.2",
+        ORDER_RETRY_MAX_SECONDS="1",
+    )
+    celery_workers.start(concurrency=2)
+    order = basic_placed_order(quantity=10)
+    basic = wait_until(
+        lambda: Subscription.objects.filter(order=order).first(), what="the mirrored subscription"
+    )
+    smtp.wait_for(1)
+    smtp.clear()
+    pc_sandbox.control.inject_fault(
+        "drop_after_commit", method="POST", path_regex=r"/transitions$", count=1
+    )
+    browser = Client()
+    browser.force_login(order.user)
+    upgrade_url = reverse("subscriptions:upgrade", kwargs={"pk": basic.pk})
+
+    # The page has the worker read the eligibilities, then offers them
+    browser.get(upgrade_url)
+    wait_until(
+        lambda: Subscription.objects.filter(
+            pk=basic.pk, upgrade_targets_checked_at__isnull=False
+        ).exists(),
+        what="the upgrade targets",
+    )
+    assert 'data-eligible="yes"' in browser.get(upgrade_url).content.decode()
+    data = {
+        "idempotency_key": str(uuid.uuid4()),
+        "action": "confirm",
+        "target": "CFQ7TTC0LDPB:0001",
+        "seats": "5",
+        "destination": "",
+    }
+    assert browser.post(upgrade_url, data).status_code == 302
+    wait_until(
+        lambda: ChangeRequest.objects.filter(status="completed").exists(), what="the upgrade"
+    )
+
+    for name in ("suspend", "reactivate"):
+        url = reverse(f"subscriptions:{name}", kwargs={"pk": basic.pk})
+        posted = browser.post(url, {"idempotency_key": str(uuid.uuid4()), "action": "confirm"})
+        assert posted.status_code == 302
+        wait_until(
+            lambda: (
+                not ChangeRequest.objects.filter(status__in=["requested", "submitted"]).exists()
+            ),
+            what=name,
+        )
+    messages = smtp.wait_for(3)
+
+    assert list(ChangeRequest.objects.order_by("pk").values_list("kind", "status")) == [
+        ("upgrade", "completed"),
+        ("suspend", "completed"),
+        ("reactivate", "completed"),
+    ]
+    basic.refresh_from_db()
+    assert (basic.quantity, basic.status) == (5, "active")
+    assert Subscription.objects.get(title="Microsoft 365 Business Standard").quantity == 5
+    assert len(pc_sandbox.control.transitions()) == 1
+    assert "changes" not in pc_sandbox.control.duplicates()
+    posts = [
+        c for c in pc_sandbox.control.calls(method="POST") if c["path"].endswith("/transitions")
+    ]
+    assert [call["fault"] for call in posts][:1] == ["drop_after_commit"]
+    assert len(messages) == 3

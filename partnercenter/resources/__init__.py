@@ -20,7 +20,6 @@ from partnercenter.resources.commerce import (
     RefundBucket,
     Subscription,
     SubscriptionUpdate,
-    TransitionEligibility,
 )
 from partnercenter.resources.customers import (
     Address,
@@ -33,6 +32,13 @@ from partnercenter.resources.customers import (
     CustomerSummary,
     IndirectReseller,
     NewCustomer,
+)
+from partnercenter.resources.transitions import (
+    TargetSubscription,
+    Transition,
+    TransitionEligibility,
+    TransitionError,
+    TransitionEvent,
 )
 
 __all__ = [
@@ -61,6 +67,10 @@ __all__ = [
     "Sku",
     "Subscription",
     "SubscriptionUpdate",
+    "TargetSubscription",
     "Term",
+    "Transition",
     "TransitionEligibility",
+    "TransitionError",
+    "TransitionEvent",
 ]

@@ -316,36 +316,3 @@ def _next_term(data) -> dict | None:
         "billing": str(product.get("billingCycle") or "").lower(),
         "quantity": int(data.get("quantity") or 0),
     }
-
-
-@dataclass(frozen=True)
-class TransitionEligibility:
-    """One target of GET …/transitionEligibilities (``catalog_item_id``: product:sku:avail.)."""
-
-    catalog_item_id: str
-    title: str
-    is_eligible: bool
-    error_codes: tuple[str, ...] = ()
-
-    @property
-    def offer_id(self) -> str:
-        return ":".join(self.catalog_item_id.split(":")[:2])
-
-    @property
-    def availability_id(self) -> str:
-        parts = self.catalog_item_id.split(":")
-        return parts[2] if len(parts) > 2 else ""
-
-    @classmethod
-    def from_json(cls, data: dict) -> "TransitionEligibility":
-        eligibilities = data.get("eligibilities") or []
-        return cls(
-            catalog_item_id=str(data["catalogItemId"]),
-            title=str(data.get("title") or ""),
-            is_eligible=any(bool(item.get("isEligible")) for item in eligibilities),
-            error_codes=tuple(
-                str(error.get("code"))
-                for item in eligibilities
-                for error in item.get("errors") or ()
-            ),
-        )

@@ -17,7 +17,14 @@ from partnercenter.sandbox.calls import CallLog
 from partnercenter.sandbox.config import SandboxConfig
 from partnercenter.sandbox.control import ControlApi
 from partnercenter.sandbox.faults import FaultInjector
-from partnercenter.sandbox.handlers import catalog, commerce, customers, partners, subscriptions
+from partnercenter.sandbox.handlers import (
+    catalog,
+    commerce,
+    customers,
+    partners,
+    subscriptions,
+    transitions,
+)
 from partnercenter.sandbox.http import (
     ApiError,
     RequestContext,
@@ -103,7 +110,19 @@ ROUTES = {
     "transition_eligibilities": Route(
         "/v1/customers/<customer_id>/subscriptions/<subscription_id>/transitionEligibilities",
         ("GET",),
-        subscriptions.transition_eligibilities,
+        transitions.eligibilities_get,
+        APP,
+    ),
+    "transition_create": Route(
+        "/v1/customers/<customer_id>/subscriptions/<subscription_id>/transitions",
+        ("POST",),
+        transitions.transition_create,
+        APP,
+    ),
+    "transition_list": Route(
+        "/v1/customers/<customer_id>/subscriptions/<subscription_id>/transitions",
+        ("GET",),
+        transitions.transitions_get,
         APP,
     ),
     "reseller_validation": Route(

@@ -19,6 +19,8 @@ from partnercenter.sandbox.store import (
     AGREEMENT_TYPES,
     DEFAULT_DELAYS,
     DEFAULT_SUBSCRIPTION_OPTIONS,
+    DEFAULT_TRANSITION_OPTIONS,
+    TRANSITION_OPTION_VALUES,
 )
 
 TENANT_FIELDS = (
@@ -60,6 +62,12 @@ class ControlApi:
                     endpoint="subscription_options",
                 ),
                 Rule("/_sandbox/subscriptions/changes", methods=("GET",), endpoint="changes"),
+                Rule(
+                    "/_sandbox/transitions/options",
+                    methods=("GET", "POST"),
+                    endpoint="transition_options",
+                ),
+                Rule("/_sandbox/transitions", methods=("GET",), endpoint="transitions"),
             ],
             strict_slashes=False,
         )
@@ -221,6 +229,24 @@ class ControlApi:
             options["patch_completion_reads"] = max(1, int(options["patch_completion_reads"]))
             self._store.set_setting("subscription_options", options)
         return _json(self._store.subscription_options())
+
+    def _transition_options(self, request, body) -> Response:
+        if request.method == "POST":
+            unknown = set(body) - set(DEFAULT_TRANSITION_OPTIONS)
+            if unknown:
+                raise ValueError(f"unknown options: {', '.join(sorted(unknown))}")
+            for name, allowed in TRANSITION_OPTION_VALUES.items():
+                if name in body and body[name] not in allowed:
+                    raise ValueError(f"{name} is one of {', '.join(allowed)}")
+            options = {**self._store.transition_options(), **body}
+            options["transition_completion_reads"] = max(
+                1, int(options["transition_completion_reads"])
+            )
+            self._store.set_setting("transition_options", options)
+        return _json(self._store.transition_options())
+
+    def _transitions(self, request, body) -> Response:
+        return _json(self._store.all("transition"))
 
     def _changes(self, request, body) -> Response:
         return _json(self._store.all("change"))

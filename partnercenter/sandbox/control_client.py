@@ -140,3 +140,16 @@ class SandboxControl:
     def subscription_changes(self) -> list[dict]:
         """Every change a PATCH made: subscription_id, ms_request_id, changes, from_quantity."""
         return self._call("GET", "subscriptions/changes")
+
+    # --- Transitions (upgrades) ----------------------------------------------------------------
+
+    def set_transition_options(self, **options) -> dict:
+        """addon_rule ("incompatible", "any", "none"), eligibility_casing ("camel", "pascal"),
+        transition_completion_reads (GETs of the transitions that complete one), outcome
+        ("completed", "failed")."""
+        return self._call("POST", "transitions/options", options)
+
+    def transitions(self) -> list[dict]:
+        """Every transition posted: operation_id, from/to subscription and offer, quantity,
+        status, events."""
+        return self._call("GET", "transitions")

@@ -30,6 +30,20 @@ DEFAULT_SUBSCRIPTION_OPTIONS = {
     # How a renewal plan is removed (scheduledNextTermInstructions): "null" or "empty_object".
     "schedule_removal": "null",
 }
+# Transitions (handlers/transitions.py): which add-ons block an upgrade ("incompatible": those
+# the target cannot carry; "any": every add-on; "none"), the casing of subscriptionEligibilities
+# ("camel" or "pascal"), how many reads of GET transitions complete one, and its outcome.
+DEFAULT_TRANSITION_OPTIONS = {
+    "addon_rule": "incompatible",
+    "eligibility_casing": "camel",
+    "transition_completion_reads": 2,
+    "outcome": "completed",
+}
+TRANSITION_OPTION_VALUES = {
+    "addon_rule": ("incompatible", "any", "none"),
+    "eligibility_casing": ("camel", "pascal"),
+    "outcome": ("completed", "failed"),
+}
 
 AGREEMENT_TYPES = ("MicrosoftCustomerAgreement", "MicrosoftCloudAgreement")
 
@@ -99,6 +113,9 @@ class SandboxStore:
         test withdraws one, as Partner Center does for a partner not enabled for the MCA."""
         offered = self.setting("agreement_types")
         return list(AGREEMENT_TYPES) if offered is None else offered
+
+    def transition_options(self) -> dict:
+        return {**DEFAULT_TRANSITION_OPTIONS, **(self.setting("transition_options") or {})}
 
     def clock_offset(self) -> float:
         """Seconds the business clock runs ahead of the wall clock (/_sandbox/clock)."""

@@ -31,7 +31,7 @@ def patch(client, customer_id, subscription, **changes):
 
 
 def plan_to(client, customer_id, subscription, offer, quantity):
-    targets = client.list_transition_eligibilities(
+    targets = client.get_transition_eligibilities(
         customer_id, subscription.id, eligibility_type="scheduled"
     )
     (target,) = [t for t in targets if t.offer_id == ":".join(offer)]
@@ -51,7 +51,7 @@ def plan_to(client, customer_id, subscription, offer, quantity):
 def test_scheduled_eligibilities_name_the_same_sku_and_the_upgrades(pc_client, contoso_id):
     subscription = bought(pc_client, contoso_id, cart_line(pc_client, *BUSINESS_BASIC))
 
-    targets = pc_client.list_transition_eligibilities(
+    targets = pc_client.get_transition_eligibilities(
         contoso_id, subscription.id, eligibility_type="scheduled"
     )
 

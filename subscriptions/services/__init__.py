@@ -3,5 +3,6 @@
 - mirror.py: fill the mirror from Partner Center (an activated order, a sync, a refresh)
 - status.py: the change request's state machine and its event rows
 - changes.py: creating change requests (the rules of what is allowed now) and running them
+- upgrades.py: upgrades now (transitions): the targets offered, the request, following it
 - staff.py: staff's retry and cancel
 """

@@ -77,6 +77,8 @@ RETRY_LATER_CODES = frozenset({"900278", "412"})
 RUN_LEASE = timedelta(minutes=5)
 POR_VALID_SECONDS = 300
 ACCEPTED_MESSAGE = "Partner Center ha accettato la modifica"
+# Suspend and reactivate are a PATCH of the status (billing goes on while suspended).
+STATUS_CHANGES = {ChangeRequest.Kind.SUSPEND: "suspended", ChangeRequest.Kind.REACTIVATE: "active"}
 
 
 # --- Creating a request ----------------------------------------------------------------------
@@ -92,9 +94,11 @@ def change_request_create(
     auto_renew_enabled: bool | None = None,
     confirm_name: str = "",
     next_term: dict | None = None,
+    details: dict | None = None,
 ) -> ChangeRequest:
     """The request of this form (found again on a double submit), or ChangeRefused with the
-    reason the change is not allowed now. Enqueued for the worker once committed."""
+    reason the change is not allowed now. Enqueued for the worker once committed; ``details``
+    are further columns of the request (an upgrade's target, checked by its service)."""
     existing = ChangeRequest.objects.filter(idempotency_key=idempotency_key).first()
     if existing is not None:
         if existing.subscription_id != subscription.pk:
@@ -115,6 +119,7 @@ def change_request_create(
                 next_term=next_term if kind == ChangeRequest.Kind.PLAN_RENEWAL else None,
                 idempotency_key=idempotency_key,
                 attention_due_at=timezone.now(),
+                **(details or {}),
             )
             change_request_event_record(
                 change_request=change,
@@ -164,6 +169,13 @@ def _refusal_code(subscription: Subscription, kind: str, has_open: bool) -> str:
         return errors.CHANGE_IN_PROGRESS
     if subscription.reseller.mpn_status == Reseller.MpnStatus.INVALID:
         return "900400"
+    is_suspended = subscription.status == Subscription.Status.SUSPENDED
+    if kind == ChangeRequest.Kind.REACTIVATE and not is_suspended:
+        return errors.NOT_SUSPENDED
+    if kind == ChangeRequest.Kind.SUSPEND and is_suspended:
+        return errors.ALREADY_SUSPENDED
+    if kind == ChangeRequest.Kind.UPGRADE and is_suspended:
+        return "2"
     if subscription.status == Subscription.Status.SUSPENDED:
         return "800091"
     if subscription.status != Subscription.Status.ACTIVE:
@@ -244,13 +256,17 @@ def _record(change: ChangeRequest, **fields) -> None:
 def _advance(change: ChangeRequest, client: PartnerCenterClient) -> float | None:
     subscription = change.subscription
     _validate_partner_of_record(client, subscription)
+    kinds = ChangeRequest.Kind
+    if change.kind == kinds.UPGRADE:
+        from subscriptions.services.upgrades import upgrade_advance
+
+        return upgrade_advance(change, client)
     remote = _read(
         client, subscription, ours_in_flight=bool(change.accepted_location or change.ms_request_id)
     )
     if _is_done(change, remote):
         _complete(change)
         return None
-    kinds = ChangeRequest.Kind
     if change.kind == kinds.CANCEL:
         return _cancel(change, client, subscription, remote)
     if change.kind in renewals.PLAN_KINDS:
@@ -258,6 +274,8 @@ def _advance(change: ChangeRequest, client: PartnerCenterClient) -> float | None
     if change.accepted_location:
         return _poll_accepted(change)  # a 202: Partner Center is still at it
     _check_against(change, remote)
+    if change.kind in STATUS_CHANGES:
+        return _patch(change, client, subscription, remote, {"status": STATUS_CHANGES[change.kind]})
     if change.kind == kinds.AUTO_RENEW:
         return _patch(
             change, client, subscription, remote, {"autoRenewEnabled": change.auto_renew_enabled}
@@ -302,6 +320,8 @@ def _is_done(change: ChangeRequest, remote: PartnerCenterSubscription) -> bool:
         return renewals.plan_is_done(change, remote)
     if change.kind == kinds.CANCEL:
         return remote.status.lower() == "deleted" and change.request_target_id in ("", remote.id)
+    if change.kind in STATUS_CHANGES:
+        return remote.status.lower() == STATUS_CHANGES[change.kind]
     if change.kind == kinds.AUTO_RENEW:
         return bool(change.accepted_location or change.ms_request_id) and (
             remote.auto_renew_enabled == change.auto_renew_enabled
@@ -317,6 +337,10 @@ def _check_against(change: ChangeRequest, remote: PartnerCenterSubscription) -> 
     kinds = ChangeRequest.Kind
     if change.kind in (kinds.ADD_SEATS, kinds.REMOVE_SEATS) and status == "suspended":
         raise ChangeRefused("800091")
+    if change.kind == kinds.SUSPEND and status != "active":
+        raise ChangeRefused(errors.NOT_ACTIVE, f"status {status}")
+    if change.kind == kinds.REACTIVATE and status != "suspended":
+        raise ChangeRefused(errors.NOT_SUSPENDED, f"status {status}")
     if (
         change.kind == kinds.REMOVE_SEATS
         and change.target_quantity is None

@@ -127,7 +127,7 @@ def _instructions(change: ChangeRequest, client, subscription: Subscription) -> 
     transition eligibilities (which also give the availability to name)."""
     plan = change.next_term or {}
     offer_id = f"{plan.get('product_id')}:{plan.get('sku_id')}"
-    targets = client.list_transition_eligibilities(
+    targets = client.get_transition_eligibilities(
         subscription.partner_center_customer_id,
         subscription.partner_center_id,
         eligibility_type="scheduled",

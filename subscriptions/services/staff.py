@@ -12,15 +12,23 @@ from subscriptions.services.status import (
 
 
 def change_request_retry(*, change_request_id: int, staff_user, note: str = "") -> ChangeRequest:
-    """Send a failed request again (a new MS-RequestId: the failure was a definite answer)."""
+    """Send a failed request again (a new MS-RequestId: the failure was a definite answer).
+
+    An upgrade whose transition Partner Center reported Failed starts a new one; any other
+    failed upgrade keeps following its transition, which may still complete: posting another
+    would move the seats twice."""
+    # Due now: should its message be lost (broker down at commit), the sweep finds it.
+    changes = {"ms_request_id": "", "accepted_location": "", "attention_due_at": timezone.now()}
+    failed = ChangeRequest.objects.filter(pk=change_request_id).values("failure_code").first()
+    if failed and failed["failure_code"] == errors.UPGRADE_FAILED:
+        changes["transition_operation_id"] = ""
     change = change_request_set_status(
         change_request_id=change_request_id,
         to_status=ChangeStatus.SUBMITTED,
         actor=Actor.STAFF,
         actor_user=staff_user,
         message=f"Riprova dello staff ({staff_user.email}). {note}".strip(),
-        # Due now: should its message be lost (broker down at commit), the sweep finds it.
-        changes={"ms_request_id": "", "accepted_location": "", "attention_due_at": timezone.now()},
+        changes=changes,
         expected_from=frozenset({ChangeStatus.FAILED}),
     )
     change_request_enqueue(change_request_id=change.pk)

@@ -19,6 +19,8 @@ fields below are read; README.md lists the error bodies):
 - an increase opens a bucket of the added seats with its own 7 days;
 - ``autoRenewEnabled`` on a subscription that is not active → 400 800093;
 - ``scheduledNextTermInstructions`` (a renewal plan): see the section at the end of this module.
+- ``status: suspended`` / ``active`` suspends or reactivates (billing goes on while suspended);
+  suspending drops the plan scheduled for the renewal (``scheduledNextTermInstructions``).
 
 The control switch ``patch_mode`` answers ``200`` with the subscription, or ``202`` with
 ``Location``: the change then shows on the ``patch_completion_reads``-th GET of the subscription.
@@ -468,7 +470,7 @@ def _apply(ctx: RequestContext, subscription: dict, changes: dict, business_at: 
                 {"quantity": delta, "until": business_at + REFUND_WINDOW_SECONDS}
             )
         else:
-            _consume_newest_buckets(subscription, -delta, business_at)
+            shrink_buckets(subscription, -delta, business_at)
         subscription["quantity"] = changes["quantity"]
     if "auto_renew" in changes:
         subscription["auto_renew"] = changes["auto_renew"]
@@ -484,7 +486,8 @@ def _apply(ctx: RequestContext, subscription: dict, changes: dict, business_at: 
     subscription["version"] += 1
 
 
-def _consume_newest_buckets(subscription: dict, seats: int, business_at: float) -> None:
+def shrink_buckets(subscription: dict, seats: int, business_at: float) -> None:
+    """Seats leave the newest buckets first (a decrease, seats moved by a partial upgrade)."""
     for bucket in sorted(subscription["buckets"], key=lambda b: b["until"], reverse=True):
         if bucket["until"] < business_at:
             continue
