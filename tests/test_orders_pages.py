@@ -4,6 +4,8 @@ Another reseller's order is a 404 on every URL; each page runs the same number o
 whatever the number of orders, lines or events; hostile text is shown escaped.
 """
 
+import re
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -110,6 +112,19 @@ def test_the_detail_shows_lines_subscriptions_and_timeline_in_fixed_queries(clie
     assert page.count("data-event=") == 3
     assert "Ordine ricevuto da" in page
     assert "Exchange Online Archiving for Exchange Online" in page
+
+
+def test_a_line_whose_sku_is_named_like_its_product_shows_the_name_once(client):
+    user = order_user()
+    order = placed_order(user=user)
+    line = order.lines.get()
+    assert line.sku_title == line.product_title  # as Microsoft names Business Standard's SKU
+    client.force_login(user)
+
+    page = client.get(reverse("orders:order_detail", args=[order.pk])).content.decode()
+
+    [row] = re.findall(r"<tr[^>]*data-line.*?</tr>", page, re.S)
+    assert row.count(line.product_title) == 1
 
 
 def test_the_placed_page_follows_a_new_tenant_order_and_says_credentials_come_by_email(client):

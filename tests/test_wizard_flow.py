@@ -1,6 +1,7 @@
 """The checkout wizard from «Checkout >>» to the order (guide steps 9–15), with the sandbox."""
 
 import importlib
+import re
 from datetime import timedelta
 from decimal import Decimal
 
@@ -229,6 +230,20 @@ def test_a_step_posted_while_another_tab_places_the_order_leads_to_that_order(
     assert response["Location"] == reverse("orders:order_placed", kwargs={"pk": order.pk})
     assert CheckoutDraft.objects.count() == 0
     assert Customer.objects.count() == 1
+
+
+def test_the_confirmation_names_a_plan_once_when_its_sku_is_named_like_its_product(client, cart):
+    # Given a SKU named like its product, as the demo price list names Business Standard's
+    draft_ready_to_confirm(cart=cart)
+    line = cart.lines.filter(base_line=None).select_related("plan__sku__product").get()
+    sku = line.plan.sku
+    sku.title = title = sku.product.title
+    sku.save(update_fields=["title"])
+
+    page = client.get(reverse("tenants:checkout_confirm")).content.decode()
+
+    [row] = [row for row in re.findall(r"<tr.*?</tr>", page, re.S) if title in row]
+    assert row.count(title) == 1
 
 
 def test_saving_a_step_of_a_draft_already_ordered_is_refused_and_writes_nothing(user, cart):
