@@ -1,10 +1,14 @@
-"""Fixtures shared by every test: see tests/fixtures/ for the real services they start."""
+"""Fixtures shared by every test, registered once here as plugins: tests/fixtures/ starts the real
+services (and the sandbox); each app's tests/fixtures.py holds its own. Test modules ask for a
+fixture by name and never import one."""
 
 import pytest
 
 pytest_plugins = [
     "tests.fixtures.services",
     "tests.fixtures.sandbox",
+    "partnercenter.tests.fixtures",
+    "orders.tests.fixtures",
 ]
 
 

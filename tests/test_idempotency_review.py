@@ -15,7 +15,7 @@ from orders.models import FailureReason, OrderStatus
 from orders.services.staff import order_retry
 from orders.tasks import order_provision_task
 from orders.tests.factories import contoso_customer, order_user, placed_order
-from orders.tests.fixtures import NO_DUPLICATES, fast_provisioning, sandbox_duplicates
+from orders.tests.helpers import NO_DUPLICATES, sandbox_duplicates
 from partnercenter.tests.helpers import client_for
 from storefront.tests.factories import StaffUserFactory
 from subscriptions.models import ChangeRequest, ChangeStatus, Subscription
@@ -25,8 +25,6 @@ from subscriptions.services.staff import change_request_retry
 from subscriptions.tasks import change_requests_sweep_task
 from subscriptions.tests.factories import active_order
 from tests.test_provisioning_worker import start_worker, wait_for_status
-
-__all__ = ["fast_provisioning"]
 
 VISIBILITY_TIMEOUT = 5
 CUSTOMERS = r"^/v1/customers$"

@@ -12,11 +12,9 @@ from django.utils import timezone
 from orders.models import Order, OrderEvent, OrderStatus
 from orders.tasks import order_provision_task
 from orders.tests.factories import placed_order
-from orders.tests.fixtures import fast_provisioning
 from tests.fixtures.services import PROJECT_DIR
 
 pytestmark = pytest.mark.django_db
-__all__ = ["fast_provisioning"]
 
 
 def run(*args) -> str:

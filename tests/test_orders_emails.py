@@ -30,11 +30,9 @@ from orders.tests.factories import (
     order_user,
     placed_order,
 )
-from orders.tests.fixtures import fast_provisioning
 from storefront.tests.factories import StaffUserFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_provisioning")]
-__all__ = ["fast_provisioning"]
 
 PASSWORD = "Xyzabc42!Q"
 

@@ -18,13 +18,12 @@ from orders.provisioning import order_provision, runner
 from orders.provisioning.relationship import next_check_delay
 from orders.tasks import order_provision_task, orders_check_relationships_task, orders_sweep_task
 from orders.tests.factories import fabrikam_customer, order_user, placed_order
-from orders.tests.fixtures import NO_DUPLICATES, fast_provisioning, sandbox_duplicates
+from orders.tests.helpers import NO_DUPLICATES, sandbox_duplicates
 from partnercenter.services import _shared_token_provider
 from tenants.tests.factories import FABRIKAM_PREFIX, VALID_RESELLER_TENANT_ID
 from tests.fixtures.services import PROJECT_DIR
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_provisioning")]
-__all__ = ["fast_provisioning"]
 
 CUSTOMERS = r"^/v1/customers$"
 

@@ -12,11 +12,10 @@ from orders.provisioning.recording import request_id_for
 from orders.provisioning.relationship import RelationshipOutcome
 from orders.services.staff import order_resume
 from orders.tests.factories import placed_order
-from orders.tests.fixtures import NO_DUPLICATES, fast_provisioning, sandbox_duplicates
+from orders.tests.helpers import NO_DUPLICATES, sandbox_duplicates
 from storefront.tests.factories import StaffUserFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_provisioning")]
-__all__ = ["fast_provisioning"]
 
 
 def customer_posts(pc_sandbox) -> list[dict]:

@@ -8,10 +8,8 @@ from orders.models import FailureReason, Order, OrderEvent, OrderStatus
 from orders.provisioning import order_provision
 from orders.provisioning.relationship import RelationshipOutcome, order_check_relationship
 from orders.tests.factories import fabrikam_customer, order_user, placed_order
-from orders.tests.fixtures import fast_provisioning
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_provisioning")]
-__all__ = ["fast_provisioning"]
 
 
 def deactivate(order) -> None:

@@ -14,10 +14,8 @@ from orders.provisioning.relationship import RelationshipOutcome, order_check_re
 from orders.selectors import order_progress, order_timeline, order_with_history
 from orders.tasks import order_provision_task
 from orders.tests.factories import fabrikam_customer, order_user, placed_order
-from orders.tests.fixtures import fast_provisioning
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_provisioning")]
-__all__ = ["fast_provisioning"]
 
 RESELLERS = r"^/v1/relationships"
 

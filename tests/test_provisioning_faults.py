@@ -21,13 +21,12 @@ from orders.tests.factories import (
     order_user,
     placed_order,
 )
-from orders.tests.fixtures import NO_DUPLICATES, fast_provisioning, sandbox_duplicates
+from orders.tests.helpers import NO_DUPLICATES, sandbox_duplicates
 from partnercenter.models import PartnerCenterCall
 from storefront.tests.factories import StaffUserFactory
 from tenants.tests.factories import CONTOSO_PREFIX, VALID_RESELLER_TENANT_ID
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_provisioning")]
-__all__ = ["fast_provisioning"]
 
 CUSTOMERS = r"^/v1/customers$"
 CARTS = r"/carts$"

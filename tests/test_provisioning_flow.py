@@ -17,12 +17,7 @@ from orders.tests.factories import (
     order_user,
     placed_order,
 )
-from orders.tests.fixtures import (
-    NO_DUPLICATES,
-    database_text,
-    fast_provisioning,
-    sandbox_duplicates,
-)
+from orders.tests.helpers import NO_DUPLICATES, database_text, sandbox_duplicates
 from partnercenter.models import PartnerCenterCall
 from storefront.crypto import decrypt_text
 from storefront.tests.factories import StaffUserFactory
@@ -30,7 +25,6 @@ from tenants.models import Customer
 from tenants.tests.factories import FABRIKAM_PREFIX, VALID_RESELLER_TENANT_ID
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_provisioning")]
-__all__ = ["fast_provisioning"]
 
 
 def provision(order: Order, capture) -> Order:

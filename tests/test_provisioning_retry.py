@@ -11,11 +11,9 @@ from orders.provisioning import order_provision
 from orders.provisioning.relationship import RelationshipOutcome, order_check_relationship
 from orders.services.staff import order_retry
 from orders.tests.factories import fabrikam_customer, order_user, placed_order
-from orders.tests.fixtures import fast_provisioning
 from storefront.tests.factories import StaffUserFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_provisioning")]
-__all__ = ["fast_provisioning"]
 
 LONG_AGO = timedelta(hours=3)
 

@@ -11,10 +11,8 @@ from orders.models import FailureReason, Order, OrderStatus
 from orders.services import sweeping
 from orders.services.sweeping import orders_sweep
 from orders.tests.factories import placed_order
-from orders.tests.fixtures import fast_provisioning
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_provisioning")]
-__all__ = ["fast_provisioning"]
 
 
 def stuck_order(*, transient_failures: int) -> Order:

@@ -8,10 +8,9 @@ from notifications.models import Email
 from orders.models import OrderStatus
 from orders.provisioning import order_provision
 from orders.tests.factories import new_tenant_customer, order_user, placed_order
-from orders.tests.fixtures import fast_provisioning, sandbox_duplicates
+from orders.tests.helpers import sandbox_duplicates
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_provisioning")]
-__all__ = ["fast_provisioning"]
 
 
 def test_second_order_for_a_tenant_created_meanwhile_sends_only_its_summary(pc_sandbox):

@@ -16,7 +16,7 @@ import pytest
 from notifications.models import Email
 from orders.models import Order, OrderStatus
 from orders.tests.factories import contoso_customer, order_user, placed_order
-from orders.tests.fixtures import NO_DUPLICATES, database_text, sandbox_duplicates
+from orders.tests.helpers import NO_DUPLICATES, database_text, sandbox_duplicates
 
 pytestmark = [pytest.mark.worker, pytest.mark.postgres]
 

@@ -18,10 +18,6 @@ from subscriptions.tests.factories import active_order, mirrored_subscription
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_provisioning")]
 
-from orders.tests.fixtures import fast_provisioning  # noqa: E402
-
-__all__ = ["fast_provisioning"]
-
 
 @pytest.fixture
 def capture(django_capture_on_commit_callbacks):

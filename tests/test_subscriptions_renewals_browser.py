@@ -9,11 +9,9 @@ from django.core.management import call_command
 
 from orders.tasks import order_provision_task
 from orders.tests.factories import contoso_customer, order_user, placed_order
-from orders.tests.fixtures import fast_provisioning
 from subscriptions.models import ChangeRequest, Subscription
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-__all__ = ["fast_provisioning"]
 
 SCREENSHOTS = settings.VAR_DIR / "screenshots"
 

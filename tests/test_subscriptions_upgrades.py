@@ -10,7 +10,6 @@ from django.core import mail
 from django.urls import reverse
 
 from orders.tests.factories import BUSINESS_STANDARD, contoso_customer, order_user
-from orders.tests.fixtures import fast_provisioning
 from partnercenter.tests.helpers import client_for
 from subscriptions import errors
 from subscriptions.models import ChangeRequest, Subscription, SubscriptionEvent
@@ -19,7 +18,6 @@ from subscriptions.tests.factories import active_order
 from subscriptions.tests.upgrade_factories import basic_order
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_provisioning")]
-__all__ = ["fast_provisioning"]
 
 BUSINESS_STANDARD_OFFER = "CFQ7TTC0LDPB:0001"
 BUSINESS_PREMIUM_OFFER = "CFQ7TTC0LCHC:0002"

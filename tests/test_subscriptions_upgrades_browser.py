@@ -7,12 +7,10 @@ import contextlib
 import pytest
 from django.conf import settings
 
-from orders.tests.fixtures import fast_provisioning
 from subscriptions.models import ChangeRequest, Subscription
 from subscriptions.tests.upgrade_factories import basic_order
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-__all__ = ["fast_provisioning"]
 
 SCREENSHOTS = settings.VAR_DIR / "screenshots"
 

@@ -12,10 +12,8 @@ from django.utils import timezone
 from orders.models import Order, OrderStatus
 from orders.tasks import orders_sweep_task
 from orders.tests.factories import placed_order
-from orders.tests.fixtures import fast_provisioning
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_provisioning")]
-__all__ = ["fast_provisioning"]
 
 
 def queued_order(**fields) -> Order:

@@ -1,8 +1,7 @@
-"""Fixtures of order tests; test modules import the ones they use."""
+"""Fixtures of order tests: a pytest plugin registered in the root conftest.py, so every test
+module asks for them by name (helpers.py has the plain functions)."""
 
 import pytest
-from django.apps import apps
-from django.core import serializers
 from django.core.cache import cache
 
 
@@ -17,21 +16,3 @@ def fast_provisioning(settings):
     settings.ORDER_MAX_TRANSIENT_FAILURES = 5
     settings.ORDER_RELATIONSHIP_CHECK_MIN_SECONDS = 0  # a parked order is due for a check at once
     return settings
-
-
-def sandbox_duplicates(pc_sandbox) -> dict:
-    """Only the counters (customers, orders, subscriptions created twice)."""
-    counters = pc_sandbox.control.duplicates()
-    return {kind: counters[kind] for kind in ("customers", "orders", "subscriptions")}
-
-
-NO_DUPLICATES = {"customers": 0, "orders": 0, "subscriptions": 0}
-
-
-def database_text() -> str:
-    """Every row of every table of the project, as JSON: to search it for a secret."""
-    return "\n".join(
-        serializers.serialize("json", model.objects.all())
-        for model in apps.get_models()
-        if not model._meta.proxy
-    )

@@ -1,4 +1,5 @@
-"""Fixtures of the client's tests (helpers.py has the plain functions)."""
+"""Fixtures of the client's tests and of the sandbox's tests that read it through the client: a
+pytest plugin registered in the root conftest.py (helpers.py has the plain functions)."""
 
 import pytest
 
