@@ -182,7 +182,8 @@ class SandboxApp:
 
     def _execute(self, endpoint: str, request: Request, args: dict, call: dict) -> SandboxResponse:
         with self.store.lock:
-            ctx = RequestContext(request, args, self.store, self.config, time.time())
+            now = self.store.now(time.time())
+            ctx = RequestContext(request, args, self.store, self.config, now)
             try:
                 if endpoint == TOKEN_ROUTE:
                     return token_endpoint(ctx, self.signer)

@@ -198,13 +198,25 @@ class ControlApi:
         return _json(self._store.duplicates())
 
     def _clock(self, request, body) -> Response:
-        """Business time: read it, or move it forward by an ISO 8601 duration (``advance``)."""
+        """Business time: read it, or move it forward by an ISO 8601 duration (``advance``).
+
+        ``elapse`` lets time pass without waiting for it: the delays (an order not found yet,
+        pending, a subscription activating) and token lifetimes run on, and business time with
+        them, as if the wall clock had moved; a test needs no sleep to see a delay end."""
         if request.method == "POST":
-            seconds = iso_duration_seconds(str(body["advance"]))
-            self._store.set_setting("clock_offset_seconds", self._store.clock_offset() + seconds)
-        offset = self._store.clock_offset()
-        now = time.time() + offset
-        return _json({"now": iso(now), "offset_seconds": offset})
+            if set(body) - {"advance", "elapse"} or not body:
+                raise ValueError("give advance or elapse, an ISO 8601 duration")
+            if "advance" in body:
+                seconds = iso_duration_seconds(str(body["advance"]))
+                offset = self._store.clock_offset() + seconds
+                self._store.set_setting("clock_offset_seconds", offset)
+            if "elapse" in body:
+                seconds = iso_duration_seconds(str(body["elapse"]))
+                elapsed = self._store.elapsed_offset() + seconds
+                self._store.set_setting("elapsed_offset_seconds", elapsed)
+        offset, elapsed = self._store.clock_offset(), self._store.elapsed_offset()
+        now = self._store.now(time.time()) + offset
+        return _json({"now": iso(now), "offset_seconds": offset, "elapsed_seconds": elapsed})
 
     def _agreements(self, request, body) -> Response:
         """The agreement types offered by GET /v1/agreements (``types``: a list of them)."""

@@ -124,12 +124,17 @@ class SandboxControl:
     # --- Subscriptions and the business clock ------------------------------------------------
 
     def clock(self) -> dict:
-        """Business time: ``{"now": ISO 8601, "offset_seconds"}``."""
+        """Business time: ``{"now": ISO 8601, "offset_seconds", "elapsed_seconds"}``."""
         return self._call("GET", "clock")
 
     def advance_clock(self, duration: str) -> dict:
         """Move business time forward by an ISO 8601 duration (``P8D``, ``PT36H``)."""
         return self._call("POST", "clock", {"advance": duration})
+
+    def elapse(self, duration: str) -> dict:
+        """Let an ISO 8601 duration (``PT5S``) pass at once: the delays (set_delays) and token
+        lifetimes run on, business time with them. Instead of sleeping in a test."""
+        return self._call("POST", "clock", {"elapse": duration})
 
     def set_subscription_options(self, **options) -> dict:
         """patch_mode ("200" or "202"), patch_completion_reads (for 202: the change shows on

@@ -158,8 +158,9 @@ class RequestContext:
 
     @property
     def business_now(self) -> float:
-        """Partner Center's business time (terms, windows, renewals): the wall clock moved by
-        /_sandbox/clock. Token lifetimes and technical delays keep ``now``."""
+        """Partner Center's business time (terms, windows, renewals): ``now`` moved forward by
+        /_sandbox/clock ``advance``. Token lifetimes and technical delays keep ``now`` (the wall
+        clock, moved forward only by ``elapse``)."""
         return self.now + self.store.clock_offset()
 
     @property

@@ -118,8 +118,17 @@ class SandboxStore:
         return {**DEFAULT_TRANSITION_OPTIONS, **(self.setting("transition_options") or {})}
 
     def clock_offset(self) -> float:
-        """Seconds the business clock runs ahead of the wall clock (/_sandbox/clock)."""
+        """Seconds the business clock runs ahead of the sandbox's time (/_sandbox/clock)."""
         return float(self.setting("clock_offset_seconds") or 0)
+
+    def elapsed_offset(self) -> float:
+        """Seconds the sandbox's time runs ahead of the wall clock (/_sandbox/clock ``elapse``):
+        time let pass without waiting for it."""
+        return float(self.setting("elapsed_offset_seconds") or 0)
+
+    def now(self, wall_time: float) -> float:
+        """The sandbox's time at ``wall_time``: the clock delays and token lifetimes run on."""
+        return wall_time + self.elapsed_offset()
 
     def count_duplicate(self, kind: str, by: int = 1) -> None:
         counts = dict(self.setting("duplicates") or {})

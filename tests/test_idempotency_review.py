@@ -24,7 +24,11 @@ from subscriptions.services.changes import change_request_create, change_request
 from subscriptions.services.staff import change_request_retry
 from subscriptions.tasks import change_requests_sweep_task
 from subscriptions.tests.factories import active_order
-from tests.test_provisioning_worker import start_worker, wait_for_status
+from tests.test_provisioning_worker import (
+    start_worker,
+    wait_for_status,
+    wait_for_the_lease_to_lapse,
+)
 
 VISIBILITY_TIMEOUT = 5
 CUSTOMERS = r"^/v1/customers$"
@@ -82,8 +86,9 @@ def test_a_worker_killed_during_the_tenant_creation_then_a_503_on_the_repeat_cre
         "status", status=503, method="POST", path_regex=CUSTOMERS, count=1
     )
 
-    # When a new worker takes the order over
-    time.sleep(VISIBILITY_TIMEOUT + 1)
+    # When a new worker takes the order over, the killed worker's message restored to it
+    wait_for_the_lease_to_lapse(order.pk)
+    assert celery_workers.expire_unacknowledged() == 1
     start_worker(celery_workers, pc_sandbox, smtp, **FAST_RETRIES)
     order = wait_for_status(order.pk, {OrderStatus.ACTIVE, OrderStatus.FAILED}, timeout=90)
 

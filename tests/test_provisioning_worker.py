@@ -12,6 +12,7 @@ import time
 from email.header import decode_header, make_header
 
 import pytest
+from django.utils import timezone
 
 from notifications.models import Email
 from orders.models import Order, OrderStatus
@@ -37,6 +38,15 @@ def wait_for_status(order_id: int, statuses: set[str], *, timeout: float = 60) -
             return order
         time.sleep(0.2)
     raise AssertionError(f"order {order_id} still {order.status} after {timeout} s")
+
+
+def wait_for_the_lease_to_lapse(order_id: int, *, timeout: float = 60) -> None:
+    """A killed worker's run lease on the order (at most the visibility timeout) is no longer
+    held: a new worker's run may take the order."""
+    deadline = time.monotonic() + timeout
+    while Order.objects.filter(pk=order_id, run_lease_until__gt=timezone.now()).exists():
+        assert time.monotonic() < deadline, f"order {order_id} still leased after {timeout} s"
+        time.sleep(0.1)
 
 
 def start_worker(celery_workers, pc_sandbox, smtp, **env):
@@ -141,7 +151,11 @@ def test_a_worker_killed_during_checkout_is_replaced_and_the_order_ends_active_o
         assert time.monotonic() < deadline, "checkout never reached Partner Center"
         time.sleep(0.05)
     celery_workers.kill(first)
-    time.sleep(VISIBILITY_TIMEOUT + 1)
+    while checkout_calls(pc_sandbox)[0]["status"] is None:  # Partner Center still holds it
+        assert time.monotonic() < deadline, "the held checkout never completed"
+        time.sleep(0.05)
+    wait_for_the_lease_to_lapse(order.pk)
+    assert celery_workers.expire_unacknowledged() == 1
     start_worker(
         celery_workers, pc_sandbox, smtp, CELERY_VISIBILITY_TIMEOUT=str(VISIBILITY_TIMEOUT)
     )

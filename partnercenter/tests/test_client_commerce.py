@@ -1,7 +1,5 @@
 """Contract tests, against the running sandbox: carts, checkout, orders, subscriptions."""
 
-import time
-
 import pytest
 
 from partnercenter.errors import PartnerCenterBusinessError, PartnerCenterNotFound
@@ -202,7 +200,7 @@ def test_checkout_of_an_already_ordered_cart_repeats_the_first_result(
 
 
 def test_order_is_not_found_then_pending_then_completed(pc_client, pc_sandbox, contoso_id):
-    pc_sandbox.control.set_delays(order_not_found_seconds=0.4, order_completion_seconds=1.0)
+    pc_sandbox.control.set_delays(order_not_found_seconds=20, order_completion_seconds=60)
     _, result = buy(pc_client, contoso_id, cart_line(pc_client, *BUSINESS_BASIC))
     order_id = result.orders[0].id
     assert result.orders[0].status == "pending"
@@ -211,20 +209,20 @@ def test_order_is_not_found_then_pending_then_completed(pc_client, pc_sandbox, c
         pc_client.get_order(contoso_id, order_id)
     assert raised.value.code == "20000"
 
-    time.sleep(0.45)
+    pc_sandbox.control.elapse("PT20S")
     assert pc_client.get_order(contoso_id, order_id).status == "pending"
-    time.sleep(0.6)
+    pc_sandbox.control.elapse("PT40S")
     order = pc_client.get_order(contoso_id, order_id)
     assert (order.id, order.status, order.is_completed) == (order_id, "completed", True)
 
 
 def test_subscriptions_of_an_order_turn_from_pending_to_active(pc_client, pc_sandbox, contoso_id):
-    pc_sandbox.control.set_delays(subscription_activation_seconds=0.4)
+    pc_sandbox.control.set_delays(subscription_activation_seconds=30)
     _, result = buy(pc_client, contoso_id, cart_line(pc_client, *BUSINESS_BASIC, quantity=7))
     order = result.orders[0]
 
     (pending,) = pc_client.list_subscriptions_by_order(contoso_id, order.id)
-    time.sleep(0.45)
+    pc_sandbox.control.elapse("PT30S")
     (active,) = pc_client.list_subscriptions_by_order(contoso_id, order.id)
 
     assert pending.status == "pending"
