@@ -7,7 +7,7 @@ import pytest
 
 from notifications.models import Email
 from orders.errors import OrderTransitionError
-from orders.models import ORDER_TRANSITIONS, FailureReason, Order, OrderEvent, OrderStatus
+from orders.models import FailureReason, Order, OrderEvent, OrderStatus
 from orders.provisioning.relationship import RelationshipOutcome
 from orders.services import Failure, order_set_status
 from orders.services.staff import order_cancel, order_mark_resolved, order_resume, order_retry
@@ -17,6 +17,22 @@ from storefront.tests.factories import StaffUserFactory
 pytestmark = pytest.mark.django_db
 
 FAILURE = Failure(reason=FailureReason.PARTNER_CENTER_REJECTED, code="800088", detail="seats")
+# Written out, not read from ORDER_TRANSITIONS: a change to the table must change this too.
+ALLOWED_TRANSITIONS = {
+    ("placed", "provisioning"),
+    ("placed", "awaiting_relationship"),
+    ("placed", "failed"),
+    ("placed", "cancelled"),
+    ("provisioning", "active"),
+    ("provisioning", "awaiting_relationship"),
+    ("provisioning", "failed"),
+    ("awaiting_relationship", "provisioning"),
+    ("awaiting_relationship", "failed"),
+    ("awaiting_relationship", "cancelled"),
+    ("failed", "provisioning"),  # staff «Riprova»
+    ("failed", "resolved"),  # staff «Segna come risolto»
+    ("failed", "cancelled"),  # staff «Annulla»
+}
 
 
 def order_in(status: str, **fields) -> Order:
@@ -32,7 +48,7 @@ def order_in(status: str, **fields) -> Order:
 def test_only_the_transitions_of_the_table_are_allowed(from_status, to_status):
     order = order_in(from_status)
     events_before = order.events.count()
-    is_allowed = to_status in ORDER_TRANSITIONS[from_status]
+    is_allowed = (from_status, to_status) in ALLOWED_TRANSITIONS
 
     if not is_allowed:
         with pytest.raises(OrderTransitionError):
