@@ -9,6 +9,7 @@ pytest_plugins = [
     "tests.fixtures.sandbox",
     "partnercenter.tests.fixtures",
     "orders.tests.fixtures",
+    "tests.abuse.world",
 ]
 
 
