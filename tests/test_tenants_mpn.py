@@ -1,32 +1,23 @@
-"""MPN ID validation against the Partner Center sandbox (SPEC §5.3) and `revalidate_mpn`."""
+"""MPN ID validation against the Partner Center sandbox (SPEC §5.3): the service. The «Partner»
+step: test_tenants_mpn_partner_step.py; `revalidate_mpn`: test_tenants_mpn_revalidate.py."""
 
 import uuid
-from io import StringIO
 
 import pytest
 from django.core.cache import cache
-from django.core.management import CommandError, call_command
 from django.db import IntegrityError, transaction
-from django.urls import reverse
 
 from partnercenter.lookups import PartnerCenterUnavailableError
-from purchase.models import PurchaseDraft
 from resellers.services import reseller_validate_mpn
-from resellers.tasks import resellers_revalidate_mpn_task
+from resellers.tests.helpers import UNCHECKED, profile, unchecked
 from storefront.models import Reseller
 from storefront.tests.factories import ResellerFactory
 from tenants.tests.factories import (
     VALID_MPN_ID,
     VALID_RESELLER_TENANT_ID,
-    checkout_ready_cart,
-    company_data,
-    other_reseller_user,
-    reseller_user,
 )
 
 pytestmark = pytest.mark.django_db
-
-PARTNER_URL = reverse("purchase:partner")
 
 
 @pytest.fixture(autouse=True)
@@ -34,19 +25,6 @@ def empty_cache():
     cache.clear()
     yield
     cache.clear()
-
-
-def unchecked(reseller: Reseller) -> tuple:
-    reseller.refresh_from_db()
-    return (
-        reseller.mpn_status,
-        reseller.mpn_status_reason,
-        reseller.mpn_checked_at,
-        reseller.partner_center_tenant_id,
-    )
-
-
-UNCHECKED = (Reseller.MpnStatus.UNCHECKED, "", None, None)
 
 
 # --- The service ------------------------------------------------------------------------------
@@ -169,11 +147,6 @@ def test_worker_bypasses_the_cache_and_sees_the_agreement_lapse(pc_sandbox):
     )
 
 
-def profile(reseller: Reseller) -> tuple:
-    reseller.refresh_from_db()
-    return (reseller.mpn_id, *unchecked(reseller))
-
-
 def test_another_resellers_mpn_id_is_refused_without_a_call_and_never_adopted(pc_sandbox, settings):
     # Given the demo reseller, owner of the valid MPN ID, and another reseller
     owner = ResellerFactory(mpn_id=VALID_MPN_ID)
@@ -259,211 +232,3 @@ def test_two_resellers_cannot_share_an_mpn_id_or_a_tenant_id():
             ResellerFactory(**fields)
 
     assert Reseller.objects.count() == 3
-
-
-# --- The «Partner» step -----------------------------------------------------------------------
-
-
-def walk_to_partner_step(client, user):
-    checkout_ready_cart(user=user)
-    client.force_login(user)
-    client.post(reverse("purchase:customer"), {"choice": "new", "action": "next"})
-    client.post(reverse("purchase:company"), {**company_data(), "action": "next"})
-    client.post(
-        reverse("purchase:tenant"),
-        {"tenant_domain_prefix": "nuovaimpresa2026", "action": "next"},
-    )
-    return user
-
-
-@pytest.fixture
-def at_partner_step(client, pc_sandbox):
-    return walk_to_partner_step(client, reseller_user())
-
-
-def test_partner_step_prefills_the_profile_mpn_id_with_the_warnings(client, at_partner_step):
-    page = client.get(PARTNER_URL).content.decode()
-
-    assert f'value="{VALID_MPN_ID}"' in page
-    assert "ATTENZIONE!" in page
-    assert "altrimenti la sottoscrizione non verrà attivata" in page
-    assert 'href="https://partner.microsoft.com/it-it/"' in page
-    assert "data-mpn-registered" in page
-
-
-def test_valid_mpn_id_goes_on_to_the_confirmation(client, at_partner_step):
-    response = client.post(PARTNER_URL, {"mpn_id": VALID_MPN_ID, "action": "next"})
-
-    assert response["Location"] == reverse("purchase:confirm")
-    draft = PurchaseDraft.objects.get(cart__user=at_partner_step)
-    assert draft.partner["validated"]["mpn_id"] == VALID_MPN_ID
-    assert draft.partner["validated"]["reseller_tenant_id"] == VALID_RESELLER_TENANT_ID
-
-
-@pytest.mark.parametrize(
-    ("mpn_id", "message"),
-    [
-        ("9999999", "L&#x27;MPN ID 9999999 non è valido"),
-        ("4567890", "non risulta tra i rivenditori indiretti del distributore"),
-        ("2345678", "non è attivo in Partner Center"),
-        ("3456789", "Microsoft Partner Agreement (MPA)"),
-        ("5678901", "area geografica diversa dall&#x27;Italia"),
-    ],
-)
-def test_refused_mpn_id_stays_with_the_reason_the_partner_site_and_support(
-    client, pc_sandbox, settings, mpn_id, message
-):
-    user = walk_to_partner_step(client, reseller_user(mpn_id=mpn_id))
-
-    response = client.post(PARTNER_URL, {"mpn_id": mpn_id, "action": "next"})
-
-    assert response.status_code == 200
-    page = response.content.decode()
-    assert message in page
-    assert f'value="{mpn_id}"' in page
-    assert 'href="https://partner.microsoft.com/it-it/"' in page
-    assert f"mailto:{settings.SUPPORT_EMAIL}" in page
-    draft = PurchaseDraft.objects.get(cart__user=user)
-    assert draft.partner == {"mpn_id": mpn_id}
-    assert client.get(reverse("purchase:confirm"))["Location"] == PARTNER_URL
-
-
-def test_another_resellers_mpn_id_is_refused_on_the_partner_step(client, pc_sandbox, settings):
-    # Given a reseller with its own MPN ID at the «Partner» step
-    user = walk_to_partner_step(client, other_reseller_user())
-    own_mpn_id = user.reseller.mpn_id
-    pc_sandbox.control.clear_calls()
-
-    # When it types the demo reseller's valid MPN ID
-    response = client.post(PARTNER_URL, {"mpn_id": VALID_MPN_ID, "action": "next"})
-
-    # Then it is refused: its registered MPN ID is the one, to change it ask the support
-    assert response.status_code == 200
-    page = response.content.decode()
-    assert (
-        f"L&#x27;MPN ID {VALID_MPN_ID} non è quello registrato presso il distributore per la tua "
-        f"azienda: usa l&#x27;MPN ID registrato ({own_mpn_id}). Per cambiarlo contatta "
-        f"l&#x27;assistenza: {settings.SUPPORT_EMAIL}."
-    ) in page
-    # and nothing changed: no call, the step not done, the profile as it was
-    assert pc_sandbox.control.calls() == []
-    assert PurchaseDraft.objects.get(cart__user=user).partner == {"mpn_id": VALID_MPN_ID}
-    assert client.get(reverse("purchase:confirm"))["Location"] == PARTNER_URL
-    assert profile(user.reseller) == (own_mpn_id, *UNCHECKED)
-    # and the page offers the registered MPN ID again
-    assert f'value="{own_mpn_id}"' in client.get(PARTNER_URL).content.decode()
-
-
-def test_a_reseller_without_mpn_id_is_told_to_contact_the_distributor(client, pc_sandbox, settings):
-    # Given a reseller whose profile has no MPN ID, at the «Partner» step
-    user = walk_to_partner_step(client, other_reseller_user(mpn_id=""))
-    pc_sandbox.control.clear_calls()
-
-    # When it opens the step, then types a valid MPN ID
-    page = client.get(PARTNER_URL).content.decode()
-    response = client.post(PARTNER_URL, {"mpn_id": VALID_MPN_ID, "action": "next"})
-
-    # Then both say to have the distributor register it, and nothing changed
-    assert "data-mpn-missing" in page
-    assert f'href="mailto:{settings.SUPPORT_EMAIL}"' in page
-    assert response.status_code == 200
-    assert "non ha ancora registrato un MPN ID per la tua azienda" in response.content.decode()
-    assert pc_sandbox.control.calls() == []
-    assert PurchaseDraft.objects.get(cart__user=user).partner == {"mpn_id": VALID_MPN_ID}
-    assert profile(user.reseller) == ("", *UNCHECKED)
-
-
-def test_partner_center_unavailable_on_the_partner_step(client, at_partner_step, pc_sandbox):
-    pc_sandbox.control.inject_fault("drop", path_prefix="/v1/compliance")
-
-    response = client.post(PARTNER_URL, {"mpn_id": VALID_MPN_ID, "action": "next"})
-
-    assert response.status_code == 200
-    page = response.content.decode()
-    assert "riprova tra qualche minuto" in page
-    assert f'value="{VALID_MPN_ID}"' in page
-    assert PurchaseDraft.objects.get(cart__user=at_partner_step).partner == {"mpn_id": VALID_MPN_ID}
-
-    pc_sandbox.control.clear_faults()
-    retried = client.post(PARTNER_URL, {"mpn_id": VALID_MPN_ID, "action": "next"})
-    assert retried["Location"] == reverse("purchase:confirm")
-
-
-# --- revalidate_mpn ---------------------------------------------------------------------------
-
-
-def run_revalidate(*args) -> tuple[str, str]:
-    out, err = StringIO(), StringIO()
-    call_command("revalidate_mpn", *args, stdout=out, stderr=err)
-    return out.getvalue(), err.getvalue()
-
-
-def test_revalidate_mpn_checks_every_active_reseller_and_stores_the_outcome(pc_sandbox):
-    valid = ResellerFactory(mpn_id=VALID_MPN_ID)
-    unsigned = ResellerFactory(mpn_id="3456789")
-    without_mpn = ResellerFactory(mpn_id="")
-    inactive = ResellerFactory(mpn_id="2345678", is_active=False)
-
-    out, err = run_revalidate()
-
-    assert "3 resellers checked: 1 valid, 1 not valid, 0 not checked" in out
-    assert "1 without MPN ID" in out
-    assert err == ""
-    assert Reseller.objects.get(pk=valid.pk).mpn_status == Reseller.MpnStatus.VALID
-    assert Reseller.objects.get(pk=unsigned.pk).mpn_status == Reseller.MpnStatus.INVALID
-    assert Reseller.objects.get(pk=without_mpn.pk).mpn_status == Reseller.MpnStatus.UNCHECKED
-    assert Reseller.objects.get(pk=inactive.pk).mpn_status == Reseller.MpnStatus.UNCHECKED
-
-
-def test_nightly_task_revalidates_every_active_reseller(pc_sandbox):
-    valid = ResellerFactory(mpn_id=VALID_MPN_ID)
-    unsigned = ResellerFactory(mpn_id="3456789")
-
-    counts = resellers_revalidate_mpn_task.delay().get()
-
-    assert counts == {"valid": 1, "invalid": 1}
-    assert Reseller.objects.get(pk=valid.pk).mpn_status == Reseller.MpnStatus.VALID
-    assert Reseller.objects.get(pk=unsigned.pk).mpn_status == Reseller.MpnStatus.INVALID
-
-
-def test_revalidate_mpn_bypasses_the_cache(pc_sandbox):
-    reseller = ResellerFactory(mpn_id=VALID_MPN_ID)
-    reseller_validate_mpn(reseller=reseller, mpn_id=VALID_MPN_ID)
-    pc_sandbox.control.set_reseller(VALID_MPN_ID, relationship_state="Inactive")
-
-    run_revalidate("--reseller", str(reseller.pk))
-
-    reseller.refresh_from_db()
-    assert reseller.mpn_status == Reseller.MpnStatus.INVALID
-    assert "non è attivo" in reseller.mpn_status_reason
-
-
-def test_revalidate_mpn_dry_run_stores_nothing(pc_sandbox):
-    reseller = ResellerFactory(mpn_id="3456789")
-
-    out, _err = run_revalidate("--dry-run")
-
-    assert "not valid (agreement_not_signed)" in out
-    assert "Dry run: nothing stored." in out
-    assert unchecked(reseller) == UNCHECKED
-
-
-def test_revalidate_mpn_reports_partner_center_down_and_stores_nothing(pc_sandbox):
-    reseller = ResellerFactory(mpn_id=VALID_MPN_ID)
-    pc_sandbox.control.inject_fault("status", path_prefix="/v1/compliance", status=503)
-
-    out, err = run_revalidate()
-
-    assert "1 not checked (Partner Center unavailable)" in out
-    assert "not checked" in err
-    assert unchecked(reseller) == UNCHECKED
-
-
-def test_revalidate_mpn_refuses_an_unknown_reseller():
-    with pytest.raises(CommandError, match="No active reseller with id 999999"):
-        run_revalidate("--reseller", "999999")
-
-
-def test_revalidate_mpn_refuses_a_reseller_id_that_is_not_a_number():
-    with pytest.raises(CommandError, match="invalid int value"):
-        run_revalidate("--reseller", "tutti")
