@@ -1,6 +1,7 @@
-"""Fixtures shared by every test, registered once here as plugins: tests/fixtures/ starts the real
-services (and the sandbox); each app's tests/fixtures.py holds its own. Test modules ask for a
-fixture by name and never import one."""
+"""Fixtures shared across folders, registered once here as plugins: tests/fixtures/ starts the real
+services (and the sandbox); an app's tests/fixtures.py holds those other folders use too; a
+folder's conftest.py those only its own modules use. Test modules ask for a fixture by name and
+never import one."""
 
 import pytest
 
