@@ -1,4 +1,5 @@
-"""The checkout wizard from «Checkout >>» to the order (guide steps 9–15), with the sandbox."""
+"""The purchase wizard from «Checkout >>» to the order (guide steps 9–15), with the sandbox: which
+carts may enter, a new customer all the way."""
 
 import importlib
 import re
@@ -26,50 +27,22 @@ from tenants.tests.factories import (
     FABRIKAM_PREFIX,
     FREE_PREFIX,
     VALID_MPN_ID,
-    VALID_RESELLER_TENANT_ID,
-    CustomerFactory,
-    checkout_ready_cart,
     company_data,
     draft_ready_to_confirm,
-    reseller_user,
+)
+from tests.wizard_flow.helpers import (
+    CART_URL,
+    COMPANY_URL,
+    CONFIRM_URL,
+    CUSTOMER_URL,
+    PARTNER_URL,
+    TENANT_URL,
+    WIZARD_URLS,
+    place,
+    walk_to_confirm,
 )
 
 pytestmark = pytest.mark.django_db
-
-CUSTOMER_URL = reverse("purchase:customer")
-COMPANY_URL = reverse("purchase:company")
-TENANT_URL = reverse("purchase:tenant")
-PARTNER_URL = reverse("purchase:partner")
-CONFIRM_URL = reverse("purchase:confirm")
-WIZARD_URLS = [CUSTOMER_URL, COMPANY_URL, TENANT_URL, PARTNER_URL, CONFIRM_URL]
-CART_URL = reverse("checkout:cart")
-
-
-@pytest.fixture
-def user(client):
-    # The sandbox's demo reseller, its tenant id known: contosoitalia is its customer.
-    user = reseller_user(partner_center_tenant_id=VALID_RESELLER_TENANT_ID)
-    client.force_login(user)
-    return user
-
-
-@pytest.fixture
-def cart(user):
-    return checkout_ready_cart(user=user)
-
-
-def walk_to_confirm(client, *, prefix=FREE_PREFIX, **company):
-    client.post(CUSTOMER_URL, {"choice": "new", "action": "next"})
-    client.post(COMPANY_URL, {**company_data(**company), "action": "next"})
-    client.post(TENANT_URL, {"tenant_domain_prefix": prefix, "action": "next"})
-    if prefix == FABRIKAM_PREFIX:  # branch A: the page showed the invitation; go on anyway
-        client.post(TENANT_URL, {"tenant_domain_prefix": prefix, "action": "next"})
-    response = client.post(PARTNER_URL, {"mpn_id": VALID_MPN_ID, "action": "next"})
-    assert response["Location"] == CONFIRM_URL
-
-
-def place(client, cart):
-    return client.post(CONFIRM_URL, {"checkout_token": str(cart.checkout_token), "action": "next"})
 
 
 # --- Which carts may enter --------------------------------------------------------------------
@@ -322,162 +295,3 @@ def test_confirming_an_incomplete_draft_sends_to_the_missing_step(client, user, 
 
     assert response["Location"] == PARTNER_URL
     assert Order.objects.count() == 0
-
-
-# --- Back, reload, errors ---------------------------------------------------------------------
-
-
-def test_back_keeps_every_step(client, pc_sandbox, cart):
-    walk_to_confirm(client)
-
-    assert client.post(CONFIRM_URL, {"action": "back"})["Location"] == PARTNER_URL
-    partner = client.post(PARTNER_URL, {"mpn_id": VALID_MPN_ID, "action": "back"})
-    assert partner["Location"] == TENANT_URL
-    assert f'value="{FREE_PREFIX}"' in client.get(TENANT_URL).content.decode()
-    tenant = client.post(TENANT_URL, {"tenant_domain_prefix": FREE_PREFIX, "action": "back"})
-    assert tenant["Location"] == COMPANY_URL
-    company_page = client.get(COMPANY_URL).content.decode()
-    assert 'value="Nuova Impresa S.r.l."' in company_page
-    assert 'value="luca.neri@nuovaimpresa.example"' in company_page
-    assert client.get(CONFIRM_URL).status_code == 200
-    assert f'value="{VALID_MPN_ID}"' in client.get(PARTNER_URL).content.decode()
-
-
-def test_back_from_a_half_filled_company_step_keeps_what_was_typed(client, cart):
-    client.post(CUSTOMER_URL, {"choice": "new", "action": "next"})
-
-    response = client.post(
-        COMPANY_URL, {"company_name": "Solo Il Nome S.r.l.", "vat_number": "123", "action": "back"}
-    )
-
-    assert response["Location"] == CUSTOMER_URL
-    draft = PurchaseDraft.objects.get(cart=cart)
-    assert draft.company["is_complete"] is False
-    assert draft.company["values"]["company_name"] == "Solo Il Nome S.r.l."
-    assert 'value="Solo Il Nome S.r.l."' in client.get(COMPANY_URL).content.decode()
-
-
-def test_company_errors_are_shown_beside_their_fields_and_survive_a_reload(client, cart):
-    client.post(CUSTOMER_URL, {"choice": "new", "action": "next"})
-
-    response = client.post(
-        COMPANY_URL, {**company_data(vat_number="01234567898", province="Torino"), "action": "next"}
-    )
-
-    assert response.status_code == 200
-    page = response.content.decode()
-    assert "La Partita IVA non è valida: la cifra di controllo non corrisponde." in page
-    assert "La provincia è la sigla di 2 lettere" in page
-    assert 'value="01234567898"' in page
-    assert 'value="Torino"' in page
-    reloaded = client.get(COMPANY_URL).content.decode()
-    assert 'value="01234567898"' in reloaded
-
-
-def test_company_step_shows_the_guide_warning(client, cart):
-    client.post(CUSTOMER_URL, {"choice": "new", "action": "next"})
-
-    page = client.get(COMPANY_URL).content.decode()
-
-    assert "IMPORTANTE:" in page
-    assert "l'esatta ragione sociale che compare nel suo portale Office 365" in page
-    assert "Nome azienda" in page and "Prossimo &gt;&gt;" in page and "&lt;&lt; Indietro" in page
-
-
-def test_internal_use_prefills_the_company_from_the_reseller_profile(client, user):
-    checkout_ready_cart(user=user, purchase_type=Cart.PurchaseType.INTERNAL)
-    client.post(CUSTOMER_URL, {"choice": "new", "action": "next"})
-
-    page = client.get(COMPANY_URL).content.decode()
-
-    assert f'value="{user.reseller.company_name}"' in page
-    assert f'value="{user.reseller.vat_number}"' in page
-
-
-def test_resale_does_not_prefill_the_company(client, user, cart):
-    client.post(CUSTOMER_URL, {"choice": "new", "action": "next"})
-
-    page = client.get(COMPANY_URL).content.decode()
-
-    assert user.reseller.company_name not in page.split("<main", 1)[1].split("</main>")[0]
-
-
-# --- An existing customer ---------------------------------------------------------------------
-
-
-def test_existing_customer_skips_company_and_tenant_and_rechecks_the_relationship(
-    client, pc_sandbox, user, cart
-):
-    customer = CustomerFactory(
-        reseller=user.reseller,
-        company_name=FABRIKAM_NAME,
-        tenant_domain_prefix=FABRIKAM_PREFIX,
-        tenant_kind=Customer.TenantKind.EXISTING,
-        relationship_state=Customer.RelationshipState.PENDING,
-    )
-    pc_sandbox.control.accept_invitation(
-        "fabrikamsrl.onmicrosoft.com", partner_id=VALID_RESELLER_TENANT_ID
-    )
-
-    response = client.post(
-        CUSTOMER_URL, {"choice": "existing", "customer": customer.pk, "action": "next"}
-    )
-
-    assert response["Location"] == PARTNER_URL
-    customer.refresh_from_db()
-    assert customer.relationship_state == Customer.RelationshipState.ACCEPTED
-    assert customer.partner_center_company_name == FABRIKAM_NAME
-    assert client.get(COMPANY_URL)["Location"] == PARTNER_URL
-    assert client.get(TENANT_URL)["Location"] == PARTNER_URL
-
-    client.post(PARTNER_URL, {"mpn_id": VALID_MPN_ID, "action": "next"})
-    confirmation = client.get(CONFIRM_URL).content.decode()
-    assert FABRIKAM_NAME in confirmation and 'data-relationship="accepted"' in confirmation
-    place(client, cart)
-
-    assert Order.objects.get().customer == customer
-    assert Customer.objects.count() == 1
-
-
-def test_existing_customer_is_kept_when_partner_center_cannot_recheck(
-    client, pc_sandbox, user, cart
-):
-    customer = CustomerFactory(
-        reseller=user.reseller,
-        tenant_domain_prefix=FABRIKAM_PREFIX,
-        tenant_kind=Customer.TenantKind.EXISTING,
-        relationship_state=Customer.RelationshipState.PENDING,
-    )
-    pc_sandbox.control.inject_fault("status", path_prefix="/v1/customers", status=503)
-
-    response = client.post(
-        CUSTOMER_URL, {"choice": "existing", "customer": customer.pk, "action": "next"}, follow=True
-    )
-
-    assert response.redirect_chain == [(PARTNER_URL, 302)]
-    assert "Partner Center non risponde" in response.content.decode()
-    customer.refresh_from_db()
-    assert (customer.relationship_state, customer.relationship_checked_at) == (
-        Customer.RelationshipState.PENDING,
-        None,
-    )
-
-
-def test_choosing_existing_without_a_customer_is_refused_beside_the_field(client, user, cart):
-    CustomerFactory(reseller=user.reseller)
-
-    response = client.post(CUSTOMER_URL, {"choice": "existing", "action": "next"})
-
-    assert response.status_code == 200
-    assert "Scegli il cliente esistente." in response.content.decode()
-    assert PurchaseDraft.objects.get(cart=cart).customer_choice == ""
-
-
-def test_the_customer_step_offers_both_choices_with_the_guide_labels(client, user, cart):
-    CustomerFactory(reseller=user.reseller, company_name="Cliente Già Noto S.r.l.")
-
-    page = client.get(CUSTOMER_URL).content.decode()
-
-    assert "per un nuovo cliente" in page
-    assert "per un cliente esistente" in page
-    assert "Cliente Già Noto S.r.l." in page
