@@ -10,11 +10,7 @@ from django.utils import timezone
 from notifications.models import Email
 from orders.models import FailureReason, Order, OrderStatus
 from orders.provisioning.relationship import RelationshipOutcome, order_check_relationship
-from orders.tests.factories import (
-    fabrikam_customer,
-    order_user,
-    placed_order,
-)
+from orders.tests.factories import fabrikam_customer, order_user, placed_order
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_provisioning")]
 

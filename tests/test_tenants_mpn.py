@@ -12,10 +12,7 @@ from resellers.services import reseller_validate_mpn
 from resellers.tests.helpers import UNCHECKED, profile, unchecked
 from storefront.models import Reseller
 from storefront.tests.factories import ResellerFactory
-from tenants.tests.factories import (
-    VALID_MPN_ID,
-    VALID_RESELLER_TENANT_ID,
-)
+from tenants.tests.factories import VALID_MPN_ID, VALID_RESELLER_TENANT_ID
 
 pytestmark = pytest.mark.django_db
 

@@ -18,11 +18,7 @@ from checkout.services import (
     cart_line_remove,
     cart_line_set_quantity,
 )
-from checkout.tests.factories import (
-    plan_on_sale,
-    reseller_user,
-    sku_create,
-)
+from checkout.tests.factories import plan_on_sale, reseller_user, sku_create
 
 pytestmark = pytest.mark.django_db
 

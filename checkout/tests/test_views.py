@@ -10,11 +10,7 @@ from django.urls import reverse
 
 from checkout.models import Cart, CartLine
 from checkout.prorata import line_estimate
-from checkout.tests.factories import (
-    plan_on_sale,
-    reseller_user,
-    sku_create,
-)
+from checkout.tests.factories import plan_on_sale, reseller_user, sku_create
 from checkout.tests.helpers import add, cart_state
 from storefront.dates import rome_today
 from storefront.tests.factories import StaffUserFactory

@@ -6,10 +6,7 @@ from django.urls import reverse
 
 from checkout.models import Cart, TermsAcceptance
 from checkout.services import cart_checkout_start
-from checkout.tests.factories import (
-    TermsVersionFactory,
-    reseller_user,
-)
+from checkout.tests.factories import TermsVersionFactory, reseller_user
 from checkout.tests.helpers import add, cart_state
 from storefront.tests.factories import StaffUserFactory, UserFactory
 

@@ -10,13 +10,8 @@ from urllib.parse import quote, urlencode
 from django.test import Client
 from django.utils.http import url_has_allowed_host_and_scheme
 
-from storefront.tests.factories import (
-    DEFAULT_PASSWORD,
-)
-from tenants.tests.factories import (
-    VALID_MPN_ID,
-    company_data,
-)
+from storefront.tests.factories import DEFAULT_PASSWORD
+from tenants.tests.factories import VALID_MPN_ID, company_data
 from tests.abuse.routes import (
     NO_DATA,
     area_of,

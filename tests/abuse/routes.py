@@ -14,14 +14,8 @@ from django.utils.http import urlsafe_base64_encode
 
 from checkout.selectors import terms_latest
 from storefront.models import User
-from storefront.tests.factories import (
-    DEFAULT_PASSWORD,
-)
-from tenants.tests.factories import (
-    CONTOSO_PREFIX,
-    VALID_MPN_ID,
-    company_data,
-)
+from storefront.tests.factories import DEFAULT_PASSWORD
+from tenants.tests.factories import CONTOSO_PREFIX, VALID_MPN_ID, company_data
 from tests.abuse.world import ANONYMOUS, BETA, DEACTIVATED, NEW_PASSWORD, STAFF, World
 
 # --- The URL table ------------------------------------------------------------------------------

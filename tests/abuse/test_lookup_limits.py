@@ -7,10 +7,7 @@ from dataclasses import dataclass
 import pytest
 from django.urls import reverse
 
-from tenants.tests.factories import (
-    CONTOSO_PREFIX,
-    VALID_MPN_ID,
-)
+from tenants.tests.factories import CONTOSO_PREFIX, VALID_MPN_ID
 from tests.abuse.routes import NO_DATA, ROUTES, ROUTES_BY_NAME, send
 from tests.abuse.world import ALFA, World, client_for, partner_center, rows_of
 

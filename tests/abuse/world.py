@@ -32,11 +32,7 @@ from orders.tests.factories import (
 )
 from purchase.models import PurchaseDraft
 from storefront.models import Reseller, User
-from storefront.tests.factories import (
-    ResellerFactory,
-    StaffUserFactory,
-    UserFactory,
-)
+from storefront.tests.factories import ResellerFactory, StaffUserFactory, UserFactory
 from subscriptions.models import ChangeRequest, Subscription
 from subscriptions.tests.factories import mirrored_subscription
 from tenants.models import Customer

@@ -5,12 +5,7 @@ import pytest
 
 from checkout.models import Cart
 from purchase.models import PurchaseDraft
-from tenants.tests.factories import (
-    FREE_PREFIX,
-    VALID_MPN_ID,
-    checkout_ready_cart,
-    company_data,
-)
+from tenants.tests.factories import FREE_PREFIX, VALID_MPN_ID, checkout_ready_cart, company_data
 from tests.wizard_flow.helpers import (
     COMPANY_URL,
     CONFIRM_URL,
