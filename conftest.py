@@ -7,6 +7,7 @@ import pytest
 
 pytest_plugins = [
     "tests.fixtures.services",
+    "tests.fixtures.browser",
     "tests.fixtures.sandbox",
     "partnercenter.tests.fixtures",
     "orders.tests.fixtures",
