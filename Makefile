@@ -52,14 +52,15 @@ test: build lint
 	$(BIN)/python manage.py makemigrations --check --dry-run --verbosity 1
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-# Benchmarks (bench/README.md): each runs alone, makes and drops its own PostgreSQL database on
-# BENCH_POSTGRES_URL, prints a table and writes var/bench/<name>.json. Sizes: BENCH_PRODUCTS,
-# BENCH_ROWS. The provisioning and placement benchmarks start their own Redis and worker.
+# Benchmarks (bench/README.md): each runs alone, makes its own PostgreSQL database on the server of
+# BENCH_DATABASE_URL or DATABASE_URL, prints a table and writes var/bench/<name>.json. Sizes:
+# BENCH_PRODUCTS, BENCH_ROWS. The provisioning and placement benchmarks start their own Redis and
+# worker.
 BENCH_PRODUCTS ?= 500
 BENCH_ROWS ?= 200000
 bench: build
-	$(BIN)/python bench/pages.py $(BENCH_PRODUCTS)
-	$(BIN)/python bench/import_pricelist.py $(BENCH_ROWS)
+	$(BIN)/python -m bench.pages $(BENCH_PRODUCTS)
+	$(BIN)/python -m bench.import_pricelist $(BENCH_ROWS)
 	$(BIN)/python -m bench.provisioning --orders 40
 	$(BIN)/python -m bench.placement --orders 48
 

@@ -1,4 +1,4 @@
-"""The real services `make proof` and the provisioning and placement benchmarks run on.
+"""The real services the benchmarks and `make proof` run on.
 
 Each run gets its own PostgreSQL database, its own redis-server on a free port (so that it can be
 restarted), the Partner Center sandbox over HTTPS in a thread, an SMTP server (aiosmtpd) that
@@ -7,20 +7,17 @@ stand-in for the storefront's own code: orders are placed with ``order_place`` a
 the worker exactly as in production.
 
 Django is set up in this process (``django_setup``) only after the services are up, because the
-storefront's settings read their environment at import.
+storefront's settings read their environment at import. The page and import benchmarks need the
+database only. The data the purchase flow leaves: storefront_data.py; the figures: reporting.py.
 """
 
-import json
 import os
-import re
 import signal
 import socket
 import subprocess
 import sys
 import threading
 import time
-import uuid
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from email import message_from_bytes
 from email.header import decode_header, make_header
@@ -82,6 +79,16 @@ def fresh_database(suffix: str) -> str:
         connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         connection.execute(f'CREATE DATABASE "{name}"')
     return urlunsplit(parts._replace(path=f"/{name}"))
+
+
+def drop_database(url: str) -> None:
+    """Drop a database ``fresh_database`` made."""
+    import psycopg
+
+    parts = urlsplit(url)
+    admin_url = urlunsplit(parts._replace(path="/postgres", scheme="postgresql"))
+    with psycopg.connect(admin_url, autocommit=True) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{parts.path.strip("/")}" WITH (FORCE)')
 
 
 # --- Redis ------------------------------------------------------------------------------------
@@ -348,123 +355,3 @@ def process_group_cpu_seconds(pgid: int) -> float:
         if int(fields[2]) == pgid:
             total += int(fields[11]) + int(fields[12])
     return total / ticks
-
-
-# --- The storefront's data, as the purchase flow leaves it -------------------------------------
-
-
-@dataclass
-class ResellerAccount:
-    user: object
-    mpn_id: str
-    tenant_id: str
-
-
-def reseller_accounts(sandbox: Sandbox, count: int) -> list[ResellerAccount]:
-    """``count`` indirect resellers, Active with a signed MPA in the sandbox, each with one user
-    whose profile MPN ID was validated (as after the wizard's first step)."""
-    from decimal import Decimal
-
-    from storefront.tests.factories import ResellerFactory, UserFactory
-
-    accounts = []
-    for index in range(count):
-        mpn_id = f"{8100000 + index}"
-        tenant_id = str(uuid.uuid4())
-        sandbox.control.set_reseller(mpn_id, name=f"Rivenditore Bench {index}", tenant_id=tenant_id)
-        reseller = ResellerFactory(
-            mpn_id=mpn_id,
-            partner_center_tenant_id=tenant_id,
-            markup_percent_override=Decimal("0"),
-            notification_email=f"ordini{index}@rivenditore.example",
-        )
-        accounts.append(ResellerAccount(UserFactory(reseller=reseller), mpn_id, tenant_id))
-    return accounts
-
-
-NEW, RELATED, UNRELATED = "new", "related", "unrelated"
-
-
-def customer_for(kind: str, *, sandbox: Sandbox, account: ResellerAccount, prefix: str):
-    """A storefront customer of ``kind``: a new tenant, an existing one already related to the
-    reseller, or an existing one whose administrator has not accepted the invitation yet."""
-    from tenants.models import Customer
-    from tenants.tests.factories import CustomerFactory
-
-    if kind == NEW:
-        return CustomerFactory(
-            reseller=account.user.reseller,
-            tenant_domain_prefix=prefix,
-            tenant_kind=Customer.TenantKind.NEW,
-            relationship_state=Customer.RelationshipState.NOT_NEEDED,
-        )
-    domain = f"{prefix}.onmicrosoft.com"
-    tenant = sandbox.control.add_tenant(
-        domain,
-        company_name=f"Cliente {prefix}",
-        relationship_accepted=kind == RELATED,
-        reseller_tenant_id=account.tenant_id if kind == RELATED else "",
-        has_customer_agreement=kind == RELATED,
-    )
-    return CustomerFactory(
-        reseller=account.user.reseller,
-        company_name=f"Cliente {prefix}",
-        tenant_domain_prefix=prefix,
-        tenant_kind=Customer.TenantKind.EXISTING,
-        relationship_state=Customer.RelationshipState.ACCEPTED
-        if kind == RELATED
-        else Customer.RelationshipState.PENDING,
-        partner_center_customer_id=tenant["id"] if kind == RELATED else None,
-    )
-
-
-def checked_out_cart(user, *, quantity: int = 5):
-    """The user's cart with Business Standard, «Checkout >>» done (terms accepted)."""
-    from orders.tests.factories import checked_out_cart as cart_of
-
-    return cart_of(user=user, quantity=quantity)
-
-
-def place(user, customer, mpn_id: str):
-    """«Conferma» of the purchase flow: the order, its provisioning enqueued after commit."""
-    from orders.services import order_place
-
-    return order_place(cart=checked_out_cart(user), user=user, customer=customer, mpn_id=mpn_id)
-
-
-# --- Reporting --------------------------------------------------------------------------------
-
-
-def percentile(values: Iterable[float], q: float) -> float | None:
-    ordered = sorted(values)
-    if not ordered:
-        return None
-    rank = max(0, min(len(ordered) - 1, round(q / 100 * len(ordered) + 0.5) - 1))
-    return ordered[rank]
-
-
-def table(headers: list[str], rows: list[list]) -> str:
-    text = [[str(cell) for cell in row] for row in [headers, *rows]]
-    widths = [max(len(row[i]) for row in text) for i in range(len(headers))]
-    lines = [
-        "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True))
-        for row in text
-    ]
-    lines.insert(1, "  ".join("-" * width for width in widths))
-    return "\n".join(lines)
-
-
-def write_json(name: str, data: dict) -> Path:
-    BENCH_DIR.mkdir(parents=True, exist_ok=True)
-    path = BENCH_DIR / f"{name}.json"
-    path.write_text(json.dumps(data, indent=2, default=str) + "\n")
-    return path
-
-
-def machine() -> dict:
-    cpu = "unknown"
-    cpuinfo = Path("/proc/cpuinfo")
-    if cpuinfo.exists():
-        found = re.search(r"model name\s*:\s*(.+)", cpuinfo.read_text())
-        cpu = found.group(1).strip() if found else cpu
-    return {"cpu": cpu, "cpus": os.cpu_count(), "python": sys.version.split()[0]}

@@ -1,6 +1,6 @@
 """Price-list import ÷ PostgreSQL COPY of the same file, first import and unchanged re-import.
 
-    python bench/import_pricelist.py [ROWS] [--rounds N]
+    python -m bench.import_pricelist [ROWS] [--rounds N]
 
 For each of two generated files of ROWS rows (default 200 000) — a European one with six
 currencies, and the all-IT worst case where every row is kept — each round empties the catalog and
@@ -19,9 +19,7 @@ import sys
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-import support
+from bench import harness, reporting
 
 VARIANTS = {"europe": [], "italy": ["--it-only"]}
 COPY_CHUNK_BYTES = 1 << 20
@@ -35,8 +33,8 @@ def main() -> None:
     parser.add_argument("--keep-database", action="store_true")
     args = parser.parse_args()
 
-    database_url = support.fresh_database("import")
-    support.django_setup(database_url)
+    database_url = harness.fresh_database("bench_import")
+    harness.django_setup({"DATABASE_URL": database_url})
     results = {"rows": args.rows, "rounds": args.rounds, "variants": {}}
     try:
         for variant, options in VARIANTS.items():
@@ -47,17 +45,17 @@ def main() -> None:
 
         connection.close()
         if not args.keep_database:
-            support.drop_database(database_url)
+            harness.drop_database(database_url)
     _print(results)
-    support.write_results("import_pricelist", results)
+    print(f"\nJSON: {reporting.write_results('import_pricelist', results)}")
 
 
 def _pricelist_file(rows: int, variant: str, options: list[str]) -> Path:
     """The generated file, written once by a separate process so it costs this one no memory."""
-    path = support.RESULTS_DIR / f"pricelist-{rows}-{variant}.csv"
+    path = harness.BENCH_DIR / f"pricelist-{rows}-{variant}.csv"
     if not path.exists():
         subprocess.run(
-            [sys.executable, str(support.ROOT / "bench" / "make_pricelist.py"), str(rows),
+            [sys.executable, str(harness.PROJECT_DIR / "bench" / "make_pricelist.py"), str(rows),
              str(path), *options],
             check=True,
             stdout=subprocess.DEVNULL,
@@ -110,7 +108,9 @@ def _measure(path: Path, *, rounds: int) -> dict:
         "file_mb": round(path.stat().st_size / 1e6, 1),
         "rows_kept": report.rows_kept,
         "prices": report.prices.added,
-        "median": {key: support.median([sample[key] for sample in samples]) for key in samples[0]},
+        "median": {
+            key: reporting.median([sample[key] for sample in samples]) for key in samples[0]
+        },
         "rounds": samples,
     }
 
@@ -131,16 +131,16 @@ def _copy_limit(path: Path) -> float:
 
 
 def _timed_import(pricelist_import, path: Path):
-    support.peak_rss_reset()
+    reporting.peak_rss_reset()
     started = time.perf_counter()
     report = pricelist_import(path=path)
-    return time.perf_counter() - started, support.peak_rss_mb(), report
+    return time.perf_counter() - started, reporting.peak_rss_mb(), report
 
 
 def _rss_mb() -> float:
     """Resident memory now: the process with Django loaded, before any import."""
-    support.peak_rss_reset()
-    return support.peak_rss_mb()
+    reporting.peak_rss_reset()
+    return reporting.peak_rss_mb()
 
 
 def _print(results: dict) -> None:
@@ -164,11 +164,11 @@ def _print(results: dict) -> None:
             ]
         )
     print(f"\nPrice-list import, {results['rows']} rows, median of {results['rounds']} rounds")
-    support.print_table(
+    print(reporting.table(
         ["file", "kept", "COPY s", "first s", "first÷COPY", "target", "re-import s",
          "re-import÷COPY", "target", "peak RSS MB"],
         rows,
-    )  # fmt: skip
+    ))  # fmt: skip
 
 
 if __name__ == "__main__":

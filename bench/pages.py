@@ -1,6 +1,6 @@
 """Signed-in pages under load ÷ the cheapest signed-in page, on gunicorn and PostgreSQL.
 
-    python bench/pages.py [PRODUCTS] [--subscriptions N] [--rounds N] [--seconds S]
+    python -m bench.pages [PRODUCTS] [--subscriptions N] [--rounds N] [--seconds S]
                           [--connections C]
 
 Builds a fresh database with a catalog of PRODUCTS products (default 500) imported from a
@@ -28,9 +28,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-import support
+from bench import harness, reporting
 
 LIMIT = ("profile (limit)", "/profilo/")
 TARGETS = {"ratio": 0.70, "p95_vs_limit": 2.0, "html_kb": 60}
@@ -74,10 +72,10 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=8)
     args = parser.parse_args()
 
-    database_url = support.fresh_database("pages")
-    var_dir = support.RESULTS_DIR / "pages-var"
+    database_url = harness.fresh_database("bench_pages")
+    var_dir = harness.BENCH_DIR / "pages-var"
     environment = production_environment(database_url, var_dir)
-    support.django_setup(database_url, **environment)
+    harness.django_setup(environment)
     from django.core.management import call_command
 
     call_command("collectstatic", interactive=False, verbosity=0)
@@ -102,10 +100,10 @@ def main() -> None:
     finally:
         server.terminate()
         server.wait(timeout=30)
-        support.drop_database(database_url)
+        harness.drop_database(database_url)
     results = summarise(load, static_counts, args)
     print_results(results)
-    support.write_results("pages", results)
+    print(f"\nJSON: {reporting.write_results('pages', results)}")
 
 
 # --- The data ----------------------------------------------------------------------------------
@@ -242,7 +240,7 @@ def start_gunicorn(environment: dict[str, str], port: int) -> subprocess.Popen:
     server = subprocess.Popen(
         [str(gunicorn), "storefront.wsgi", "--workers", "2", "--threads", "4",
          "--bind", f"127.0.0.1:{port}", "--log-level", "warning"],
-        cwd=support.ROOT,
+        cwd=harness.PROJECT_DIR,
         env={**os.environ, **environment},
     )  # fmt: skip
     deadline = time.monotonic() + 60
@@ -294,7 +292,7 @@ def measure(page_list, *, base, session, rounds, seconds, connections) -> dict:
 
 
 def summarise(load: dict, static_counts: dict, args) -> dict:
-    median = support.median
+    median = reporting.median
     limit_samples = [sample["limit"] for samples in load.values() for sample in samples]
     pages_out = {
         LIMIT[0]: {
@@ -353,11 +351,11 @@ def print_results(results: dict) -> None:
         f"subscriptions, median of {results['rounds']} rounds of {results['seconds_per_run']} s, "
         f"{results['connections']} connections"
     )
-    support.print_table(
+    print(reporting.table(
         ["page", "req/s", "p50 ms", "p95 ms", "p99 ms", "÷ limit", "p95 ÷ limit's", "HTML KB",
          "SQL"],
         rows,
-    )  # fmt: skip
+    ))  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -17,8 +17,8 @@ import statistics
 import sys
 import time
 
-from bench import harness
-from bench.harness import NEW
+from bench import harness, reporting, storefront_data
+from bench.storefront_data import NEW
 
 PARALLEL = 8
 TARGET_P95_RATIO = 5.0
@@ -50,13 +50,13 @@ def main(argv: list[str] | None = None) -> int:
             directory=directory,
         )
         harness.django_setup(env)
-        [account] = harness.reseller_accounts(sandbox, 1)
+        [account] = storefront_data.reseller_accounts(sandbox, 1)
         report = run(args, account, sandbox)
     finally:
         redis.stop()
         sandbox.stop()
     print_report(report)
-    print(f"\nJSON: {harness.write_json('placement', report)}")
+    print(f"\nJSON: {reporting.write_results('placement', report)}")
     return 0 if report["duplicates"] == 0 and not report["errors"] else 1
 
 
@@ -83,7 +83,7 @@ def run(args, account, sandbox) -> dict:
         ]
     duplicates, mismatched = count_duplicates(double_submits)
     sequential_p50 = statistics.median(sequential)
-    concurrent_p95 = harness.percentile(concurrent, 95)
+    concurrent_p95 = reporting.percentile(concurrent, 95)
     return {
         "rounds": args.rounds,
         "parallel": PARALLEL,
@@ -99,7 +99,6 @@ def run(args, account, sandbox) -> dict:
         },
         "p95_concurrent_over_p50_sequential": round(concurrent_p95 / sequential_p50, 2),
         "target_ratio": TARGET_P95_RATIO,
-        "machine": harness.machine(),
     }
 
 
@@ -109,10 +108,10 @@ def prepare_many(account, sandbox, prefix: str, count: int) -> list[tuple]:
     prepared = []
     for index in range(count):
         user = UserFactory(reseller=account.user.reseller, password=None)
-        customer = harness.customer_for(
+        customer = storefront_data.customer_for(
             NEW, sandbox=sandbox, account=account, prefix=f"{prefix}{index}"
         )
-        prepared.append((user, harness.checked_out_cart(user), customer, account.mpn_id))
+        prepared.append((user, storefront_data.checked_out_cart(user), customer, account.mpn_id))
     return prepared
 
 
@@ -205,7 +204,7 @@ def spread_ms(values: list[float]) -> dict:
     return {
         "count": len(values),
         "p50_ms": round(statistics.median(values) * 1000, 1),
-        "p95_ms": round(harness.percentile(values, 95) * 1000, 1),
+        "p95_ms": round(reporting.percentile(values, 95) * 1000, 1),
         "max_ms": round(max(values) * 1000, 1),
     }
 
@@ -216,10 +215,10 @@ def print_report(report: dict) -> None:
         [f"{report['parallel']} at once", *report["concurrent"].values()],
     ]
     print("\nPlacement (order_place on PostgreSQL; interleaved rounds)")
-    print(harness.table(["kind", "count", "p50 ms", "p95 ms", "max ms"], rows))
+    print(reporting.table(["kind", "count", "p50 ms", "p95 ms", "max ms"], rows))
     sql = report["sql_statements_per_placement"]
     print(
-        harness.table(
+        reporting.table(
             ["what", "value"],
             [
                 ["p95 concurrent / p50 sequential", report["p95_concurrent_over_p50_sequential"]],

@@ -27,8 +27,8 @@ import sys
 import time
 from dataclasses import dataclass
 
-from bench import harness
-from bench.harness import NEW, RELATED, UNRELATED
+from bench import harness, reporting, storefront_data
+from bench.storefront_data import NEW, RELATED, UNRELATED
 
 # What a run sets for the product (README "Configuration"): short waits, so that minutes suffice.
 PRODUCT_ENV = {
@@ -78,7 +78,7 @@ MIN_SECONDS_BETWEEN_INCIDENTS = 5.0  # so that each one hits a pipeline still re
 class PlannedOrder:
     kind: str
     prefix: str
-    account: harness.ResellerAccount
+    account: storefront_data.ResellerAccount
     customer: object = None
     order_id: int | None = None
     placed_at: float | None = None
@@ -140,7 +140,7 @@ def main(argv: list[str] | None = None) -> int:
         smtp.stop()
         sandbox.stop()
     print_report(report)
-    path = harness.write_json("proof", report)
+    path = reporting.write_results("proof", report)
     print(f"\nJSON: {path}; logs: {directory}/")
     print("PROOF PASSED" if report["passed"] else "PROOF FAILED: " + "; ".join(report["problems"]))
     return 0 if report["passed"] else 1
@@ -150,7 +150,7 @@ def plan_orders(args, sandbox) -> list[PlannedOrder]:
     """The orders to place, shuffled, with their customers ready (and existing tenants in the
     sandbox), as the purchase flow's earlier steps would leave them."""
     randomness = random.Random(args.seed)
-    accounts = harness.reseller_accounts(sandbox, RESELLERS)
+    accounts = storefront_data.reseller_accounts(sandbox, RESELLERS)
     kinds = [(NEW, NEW, RELATED, UNRELATED)[index % 4] for index in range(args.orders)]
     randomness.shuffle(kinds)
     run = f"{args.seed % 1000:03d}{randomness.randrange(10**6):06d}"
@@ -158,7 +158,7 @@ def plan_orders(args, sandbox) -> list[PlannedOrder]:
     for index, kind in enumerate(kinds):
         account = accounts[index % len(accounts)]
         planned = PlannedOrder(kind=kind, prefix=f"proof{run}n{index}", account=account)
-        planned.customer = harness.customer_for(
+        planned.customer = storefront_data.customer_for(
             kind, sandbox=sandbox, account=account, prefix=planned.prefix
         )
         plan.append(planned)
@@ -217,7 +217,7 @@ class Soak:
 
     def place(self, planned: PlannedOrder) -> None:
         account = planned.account
-        order = harness.place(account.user, planned.customer, account.mpn_id)
+        order = storefront_data.place(account.user, planned.customer, account.mpn_id)
         planned.order_id = order.pk
         planned.placed_at = time.monotonic()
 
@@ -358,7 +358,6 @@ def summarise(args, plan, soak, sandbox, smtp) -> dict:
             **{kind: spread(values) for kind, values in sorted(to_active.items())},
         },
         "not_active": not_active,
-        "machine": harness.machine(),
     }
 
 
@@ -404,8 +403,8 @@ def spread(values: list[float]) -> dict:
         return {"count": 0}
     return {
         "count": len(values),
-        "p50": round(harness.percentile(values, 50), 2),
-        "p95": round(harness.percentile(values, 95), 2),
+        "p50": round(reporting.percentile(values, 50), 2),
+        "p95": round(reporting.percentile(values, 95), 2),
         "max": round(max(values), 2),
         "mean": round(sum(values) / len(values), 2),
     }
@@ -455,7 +454,7 @@ def print_report(report: dict) -> None:
                     f"{times['p50']} / {times['p95']} / {times['max']} (n={times['count']})",
                 ]
             )
-    print(harness.table(["what", "value"], rows))
+    print(reporting.table(["what", "value"], rows))
     for story in report["not_active"][:10]:
         print(f"\nnot active: {story}")
 

@@ -18,8 +18,8 @@ import statistics
 import sys
 import time
 
-from bench import harness
-from bench.harness import NEW
+from bench import harness, reporting, storefront_data
+from bench.storefront_data import NEW
 from bench.worker_app import statements_counted
 
 CALL_LATENCY_MS = 50
@@ -69,7 +69,7 @@ def main(argv: list[str] | None = None) -> int:
         harness.django_setup(env)
         sandbox.control.reset(delays=SANDBOX_DELAYS)
         sandbox.control.inject_fault("latency", latency_ms=CALL_LATENCY_MS)
-        [account] = harness.reseller_accounts(sandbox, 1)
+        [account] = storefront_data.reseller_accounts(sandbox, 1)
         for concurrency in args.concurrency:
             results.append(measure(args, concurrency, account, sandbox, env, directory))
     finally:
@@ -81,10 +81,9 @@ def main(argv: list[str] | None = None) -> int:
         "call_latency_ms": CALL_LATENCY_MS,
         "target_ratio": TARGET_RATIO,
         "results": results,
-        "machine": harness.machine(),
     }
     print_report(report)
-    print(f"\nJSON: {harness.write_json('provisioning', report)}")
+    print(f"\nJSON: {reporting.write_results('provisioning', report)}")
     return 0 if all(result["all_active"] for result in results) else 1
 
 
@@ -140,7 +139,7 @@ def measure(args, concurrency: int, account, sandbox, env: dict, directory) -> d
         "limit_orders_per_minute": round(limit_per_minute, 1),
         "ratio": round(orders_per_minute / limit_per_minute, 2),
         "p50_placement_to_active_s": round(statistics.median(latencies), 2) if latencies else None,
-        "p95_placement_to_active_s": round(harness.percentile(latencies, 95), 2)
+        "p95_placement_to_active_s": round(reporting.percentile(latencies, 95), 2)
         if latencies
         else None,
         "partner_center_calls_per_order": round(calls, 2),
@@ -154,8 +153,8 @@ def prepare(account, sandbox, prefix: str):
     from storefront.tests.factories import UserFactory
 
     user = UserFactory(reseller=account.user.reseller, password=None)
-    customer = harness.customer_for(NEW, sandbox=sandbox, account=account, prefix=prefix)
-    return user, harness.checked_out_cart(user), customer, account.mpn_id
+    customer = storefront_data.customer_for(NEW, sandbox=sandbox, account=account, prefix=prefix)
+    return user, storefront_data.checked_out_cart(user), customer, account.mpn_id
 
 
 def place(user, cart, customer, mpn_id: str) -> int:
@@ -210,7 +209,7 @@ def print_report(report: dict) -> None:
         f"\nProvisioning, each Partner Center call answered after {report['call_latency_ms']} ms "
         f"(target ratio >= {report['target_ratio']}; per order: calls, SQL statements, worker CPU)"
     )
-    print(harness.table(headers, rows))
+    print(reporting.table(headers, rows))
 
 
 if __name__ == "__main__":
