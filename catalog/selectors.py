@@ -8,10 +8,9 @@ queries whatever the number of products and plans, so pages built on them do too
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 from urllib.parse import quote
-from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.paginator import Page, Paginator
@@ -31,21 +30,14 @@ from django.db.models import (
     When,
 )
 from django.urls import reverse
-from django.utils import timezone
 
 from catalog.models import Plan, Price, PriceRule, Product, Sku
 from storefront.models import Reseller
 from storefront.money import round_money
 
-ROME = ZoneInfo("Europe/Rome")
 MONTHS_IN_TERM = {Plan.Term.P1M: 1, Plan.Term.P1Y: 12, Plan.Term.P3Y: 36}
 TERM_ORDER = {term: position for position, term in enumerate(MONTHS_IN_TERM)}
 BILLING_ORDER = {Plan.Billing.MONTHLY: 0, Plan.Billing.ANNUAL: 1}
-
-
-def rome_today(*, now: datetime | None = None) -> date:
-    """The calendar date in Italy, which decides the price in force and the pro-rata."""
-    return timezone.localtime(now or timezone.now(), ROME).date()
 
 
 def months_in_term(term: str) -> int:
