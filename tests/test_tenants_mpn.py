@@ -1,5 +1,6 @@
-"""MPN ID validation against the Partner Center sandbox (SPEC §5.3): the service. The «Partner»
-step: test_tenants_mpn_partner_step.py; `revalidate_mpn`: test_tenants_mpn_revalidate.py."""
+"""MPN ID validation against the Partner Center sandbox (docs/product.md#mpn-id-validation): the
+service. The «Partner» step: test_tenants_mpn_partner_step.py; `revalidate_mpn`:
+test_tenants_mpn_revalidate.py."""
 
 import uuid
 

@@ -1,4 +1,5 @@
-"""The abuse proof: every URL × role × method, CSRF on every POST, hostile input.
+"""The abuse proof: every URL × role × method, CSRF on every POST, hostile input
+(docs/product.md#quality-bars).
 
 - world.py: the data (resellers Alfa, Beta, deactivated Gamma, staff) and the roles; a pytest
   plugin registered in the root conftest.py (the ``world`` fixture).
