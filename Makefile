@@ -51,7 +51,7 @@ format: install
 
 test: build lint
 	$(BIN)/python manage.py makemigrations --check --dry-run --verbosity 1
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest --cov --cov-report= $(PYTEST_ARGS)
 
 # Benchmarks (bench/README.md): each runs alone, makes and drops its own PostgreSQL database on
 # BENCH_POSTGRES_URL, prints a table and writes var/bench/<name>.json. Sizes: BENCH_PRODUCTS,
