@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
+from typing import TYPE_CHECKING, TypedDict
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
@@ -37,10 +38,13 @@ from catalog.models import Plan, Price, PriceRule, Product, Sku
 from storefront.models import Reseller
 from storefront.money import round_money
 
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
 ROME = ZoneInfo("Europe/Rome")
 MONTHS_IN_TERM = {Plan.Term.P1M: 1, Plan.Term.P1Y: 12, Plan.Term.P3Y: 36}
-TERM_ORDER = {term: position for position, term in enumerate(MONTHS_IN_TERM)}
-BILLING_ORDER = {Plan.Billing.MONTHLY: 0, Plan.Billing.ANNUAL: 1}
+TERM_ORDER: dict[str, int] = {term: position for position, term in enumerate(MONTHS_IN_TERM)}
+BILLING_ORDER: dict[str, int] = {Plan.Billing.MONTHLY: 0, Plan.Billing.ANNUAL: 1}
 
 
 def rome_today(*, now: datetime | None = None) -> date:
@@ -278,7 +282,14 @@ def _catalog_products(*, reseller: Reseller | None, on_date: date, search: str) 
     return products.order_by("-has_base_sku", "family", "title", "pk")
 
 
-def _family_groups(products: Iterable[Product]) -> list[FamilyGroup]:
+class _CatalogProductAnnotations(TypedDict):
+    has_base_sku: bool
+    from_monthly_price: Decimal
+
+
+def _family_groups(
+    products: "Iterable[WithAnnotations[Product, _CatalogProductAnnotations]]",
+) -> list[FamilyGroup]:
     # One reverse() for the page, not one per card: it is the costliest part of a card.
     url_pattern = reverse("catalog:product", args=["-"])
     groups: list[FamilyGroup] = []

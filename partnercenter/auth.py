@@ -184,7 +184,7 @@ class MsalTokenProvider:
         )
 
     def _save_if_changed(self, result: dict) -> None:
-        rotated = result.get("refresh_token")
+        rotated: str = result.get("refresh_token") or ""
         is_rotated = bool(rotated) and rotated != self._refresh_token
         if is_rotated:
             self._refresh_token = rotated

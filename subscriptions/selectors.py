@@ -294,7 +294,7 @@ def rome_date(moment: datetime | None) -> date | None:
 
 
 def _unit_price(subscription: Subscription, *, is_addition: bool, today: date) -> Decimal | None:
-    if not is_addition and subscription.order_line_id is not None:
+    if not is_addition and subscription.order_line is not None:
         return subscription.order_line.unit_price
     plan = (
         Plan.objects.filter(

@@ -78,7 +78,10 @@ RUN_LEASE = timedelta(minutes=5)
 POR_VALID_SECONDS = 300
 ACCEPTED_MESSAGE = "Partner Center ha accettato la modifica"
 # Suspend and reactivate are a PATCH of the status (billing goes on while suspended).
-STATUS_CHANGES = {ChangeRequest.Kind.SUSPEND: "suspended", ChangeRequest.Kind.REACTIVATE: "active"}
+STATUS_CHANGES: dict[str, str] = {
+    ChangeRequest.Kind.SUSPEND: "suspended",
+    ChangeRequest.Kind.REACTIVATE: "active",
+}
 
 
 # --- Creating a request ----------------------------------------------------------------------
@@ -281,6 +284,7 @@ def _advance(change: ChangeRequest, client: PartnerCenterClient) -> float | None
             change, client, subscription, remote, {"autoRenewEnabled": change.auto_renew_enabled}
         )
     if change.target_quantity is None:
+        assert change.seats is not None, "a seat change is created with its seats"
         delta = change.seats if change.kind == kinds.ADD_SEATS else -change.seats
         _record(change, target_quantity=remote.quantity + delta)
     return _patch(change, client, subscription, remote, {"quantity": change.target_quantity})
@@ -344,6 +348,7 @@ def _check_against(change: ChangeRequest, remote: PartnerCenterSubscription) -> 
     if (
         change.kind == kinds.REMOVE_SEATS
         and change.target_quantity is None
+        and change.seats is not None
         and change.seats > remote.refundable_quantity
     ):
         raise ChangeRefused("800090", "refundableQuantity below the seats to remove")

@@ -101,6 +101,7 @@ def _remove_plan(change: ChangeRequest, client, subscription: Subscription, remo
     """``null`` first; if Partner Center still shows the plan, ``{}`` (the two candidates)."""
     from subscriptions.services.changes import _complete, _patch
 
+    body: dict | None
     for body in (None, {}):
         wait = _patch(
             change,

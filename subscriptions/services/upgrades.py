@@ -172,6 +172,7 @@ def upgrade_advance(change: ChangeRequest, client: PartnerCenterClient) -> float
         # Center's fresh facts decide, before the POST.
         _check_eligible(change, client, subscription, remote)
     request_id = _request_id_for(change, remote.id)
+    assert change.seats is not None, "an upgrade is created with its seats"
     try:
         transition = client.create_transition(
             request_id=request_id,

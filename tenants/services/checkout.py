@@ -150,6 +150,7 @@ def checkout_place_order(*, draft: CheckoutDraft, user) -> Order:
 def _customer_save_from_draft(state: WizardState) -> Customer:
     """The new customer of the wizard; the same tenant typed again updates the reseller's row."""
     tenant = state.checked_tenant
+    assert tenant is not None, "called once every step is complete, the «Tenant» step included"
     if not tenant.is_taken:
         relationship_state = Customer.RelationshipState.NOT_NEEDED
     elif tenant.is_relationship_accepted:

@@ -14,6 +14,7 @@ import uuid
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from datetime import datetime
+from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
@@ -251,7 +252,7 @@ def _record_on_reseller(reseller: Reseller, validation: MpnValidation) -> None:
         return
     with translation.override(settings.LANGUAGE_CODE):
         reason = validation.message[:255]
-    changes = {
+    changes: dict[str, Any] = {
         "mpn_status": Reseller.MpnStatus.VALID
         if validation.is_valid
         else Reseller.MpnStatus.INVALID,

@@ -15,6 +15,7 @@ import logging
 import uuid
 from dataclasses import asdict, dataclass
 from datetime import datetime
+from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
@@ -192,7 +193,7 @@ def customer_check_relationship(
     except PartnerCenterError as exc:
         raise _unavailable("relationship check", exc) from exc
 
-    changes = {
+    changes: dict[str, Any] = {
         "relationship_state": Customer.RelationshipState.ACCEPTED
         if match
         else Customer.RelationshipState.PENDING,
