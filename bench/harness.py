@@ -145,9 +145,9 @@ class Sandbox:
 
     @classmethod
     def start(cls, directory: Path) -> "Sandbox":
-        from partnercenter.sandbox.config import SandboxConfig
-        from partnercenter.sandbox.control_client import SandboxControl
-        from partnercenter.sandbox.server import start_in_thread
+        from partnercenter_sandbox.config import SandboxConfig
+        from partnercenter_sandbox.control_client import SandboxControl
+        from partnercenter_sandbox.server import start_in_thread
 
         running = start_in_thread(SandboxConfig(), ca_bundle=directory / "sandbox" / "cert.pem")
         control = SandboxControl(running.base_url, ca_bundle=running.ca_bundle, timeout=30)

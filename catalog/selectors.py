@@ -8,11 +8,10 @@ queries whatever the number of products and plans, so pages built on them do too
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING, TypedDict
 from urllib.parse import quote
-from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.paginator import Page, Paginator
@@ -32,7 +31,6 @@ from django.db.models import (
     When,
 )
 from django.urls import reverse
-from django.utils import timezone
 
 from catalog.models import Plan, Price, PriceRule, Product, Sku
 from storefront.models import Reseller
@@ -41,15 +39,9 @@ from storefront.money import round_money
 if TYPE_CHECKING:
     from django_stubs_ext import WithAnnotations
 
-ROME = ZoneInfo("Europe/Rome")
 MONTHS_IN_TERM = {Plan.Term.P1M: 1, Plan.Term.P1Y: 12, Plan.Term.P3Y: 36}
 TERM_ORDER: dict[str, int] = {term: position for position, term in enumerate(MONTHS_IN_TERM)}
 BILLING_ORDER: dict[str, int] = {Plan.Billing.MONTHLY: 0, Plan.Billing.ANNUAL: 1}
-
-
-def rome_today(*, now: datetime | None = None) -> date:
-    """The calendar date in Italy, which decides the price in force and the pro-rata."""
-    return timezone.localtime(now or timezone.now(), ROME).date()
 
 
 def months_in_term(term: str) -> int:

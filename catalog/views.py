@@ -9,7 +9,8 @@ from django.views.decorators.http import require_GET
 
 from catalog.forms import AddToCartForm
 from catalog.models import Product
-from catalog.selectors import catalog_page, product_page, rome_today
+from catalog.selectors import catalog_page, product_page
+from storefront.dates import rome_today
 
 SEARCH_MAX_LENGTH = 100
 # PostgreSQL cannot compare text holding NUL: such a search or product id would be a 500.

@@ -8,7 +8,7 @@ The guide's rule is *recurring fee / days in the month × days left to the end o
 - ``line_estimate = round_half_up(monthly_fee × quantity × days_left / days_in_month, 2)``,
   rounded once per line; an add-on is a line of its own; the total is the sum of the lines.
 
-``today`` is the date in Europe/Rome (``catalog.selectors.rome_today``), passed in by the caller so
+``today`` is the date in Europe/Rome (``storefront.dates.rome_today``), passed in by the caller so
 that the clock can be set in tests and the same date is used for prices and estimate.
 """
 

@@ -23,11 +23,11 @@ from catalog.selectors import (
     addon_plan_prices,
     plan_offer,
     plans_with_prices,
-    rome_today,
 )
 from checkout.errors import CartError
 from checkout.models import Cart, CartLine, TermsAcceptance, TermsVersion
 from checkout.selectors import terms_latest
+from storefront.dates import rome_today
 
 DEMO_TERMS_VERSION = "2026.1"
 

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from catalog.forms import AddToCartForm
-from catalog.selectors import PlanOffer, PlanPrice, plan_offer, rome_today
+from catalog.selectors import PlanOffer, PlanPrice, plan_offer
 from checkout.errors import CartError
 from checkout.forms import AddonAddForm, CheckoutStartForm, LineQuantityForm
 from checkout.models import Cart, CartLine
@@ -32,6 +32,7 @@ from checkout.services import (
     cart_line_remove,
     cart_line_set_quantity,
 )
+from storefront.dates import rome_today
 from storefront.scoping import get_scoped_or_404
 
 # ASCII digits only, and too short to overflow the database's bigint.
@@ -157,7 +158,7 @@ def checkout_start(request: HttpRequest) -> HttpResponse:
         except CartError as error:
             form.add_error(CHECKOUT_FIELD_BY_ERROR.get(error.code), error.message)
         else:
-            return redirect("tenants:checkout_customer")
+            return redirect("purchase:customer")
     return _render_cart(request, checkout_form=form)
 
 

@@ -15,8 +15,6 @@ from django.template.loader import render_to_string
 from django.utils import translation
 
 from notifications.models import Email
-from orders.selectors import order_email_context
-from storefront.crypto import DecryptionError, decrypt_text
 
 EMAIL_LANGUAGES = ("it", "en")
 STAFF_KINDS = frozenset({Email.Kind.STAFF_FAILURE_ALERT, Email.Kind.STAFF_PASSWORD_RESET})
@@ -57,23 +55,10 @@ def render_email(email: Email) -> EmailMultiAlternatives:
 
 
 def _context(email: Email) -> dict:
-    if email.kind in _CONTEXT_BUILDERS:
-        return {**_CONTEXT_BUILDERS[email.kind](email), "email": email}
-    context = order_email_context(order_id=email.order_id)
-    context["email"] = email
-    if email.kind == Email.Kind.CREDENTIALS:
-        context["admin_password"] = _admin_password(context["order"])
-    return context
-
-
-def _admin_password(order) -> str:
-    """Decrypted only here, only while e-mail 1 is rendered; never logged or stored in clear."""
-    if not order.admin_password_encrypted:
-        raise EmailRenderError("the new tenant's password is no longer stored")
-    try:
-        return decrypt_text(order.admin_password_encrypted)
-    except DecryptionError as exc:
-        raise EmailRenderError(str(exc)) from exc
+    build = _CONTEXT_BUILDERS.get(email.kind)
+    if build is None:
+        raise EmailRenderError(f"no app registered the content of the {email.kind} e-mail")
+    return {**build(email), "email": email}
 
 
 def _message_id(email: Email) -> str:

@@ -19,10 +19,9 @@ from orders.models import Order, OrderEvent, OrderStatus
 from orders.provisioning.relationship import RelationshipOutcome, order_check_relationship
 from orders.selectors import order_list as select_orders
 from orders.selectors import order_progress, order_timeline, order_totals, order_with_history
+from partnercenter.lookups import PartnerCenterBusyError, partner_center_lookup_allow
 from storefront.rows import rows_with_detail_urls
 from storefront.scoping import get_scoped_or_404, reseller_scoped
-from tenants.errors import PartnerCenterBusyError
-from tenants.views.limits import partner_center_lookup_allow
 
 ORDERS_PER_PAGE = 25
 

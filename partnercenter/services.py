@@ -10,9 +10,9 @@
   PARTNER_CENTER_INTERACTIVE_CALLS_PER_MINUTE calls a minute, counted across every process on
   the shared cache, so that provisioning (no budget) keeps its share of Partner Center's
   throttling limits.
-- In sandbox mode (PARTNER_CENTER_SANDBOX_ENABLED) with no refresh token stored, the sandbox's
-  well-known refresh token is used, so development and tests need no setup; production stores
-  the real one with ``manage.py partnercenter_set_refresh_token``.
+- With no refresh token stored, PARTNER_CENTER_DEVELOPMENT_REFRESH_TOKEN is used (the sandbox's,
+  in development and tests; empty in production, which stores the real one with
+  ``manage.py partnercenter_set_refresh_token``).
 """
 
 import contextlib
@@ -35,7 +35,6 @@ from partnercenter.errors import (
     PartnerCenterUnauthorized,
 )
 from partnercenter.models import PartnerCenterCall, PartnerCenterCredential
-from partnercenter.sandbox.config import IN_MEMORY, SANDBOX_REFRESH_TOKEN, SandboxConfig
 from partnercenter.transport import CallRecord, TokenKind
 from storefront.crypto import DecryptionError, decrypt_text, encrypt_text
 
@@ -94,8 +93,8 @@ class DatabaseCredentialStore:
                 "stored Partner Center credentials cannot be decrypted with FIELD_ENCRYPTION_KEY; "
                 "store the refresh token again"
             ) from exc
-        if not refresh_token and settings.PARTNER_CENTER_SANDBOX_ENABLED:
-            refresh_token = SANDBOX_REFRESH_TOKEN
+        if not refresh_token:
+            refresh_token = settings.PARTNER_CENTER_DEVELOPMENT_REFRESH_TOKEN
         return StoredCredentials(refresh_token=refresh_token, token_cache=token_cache)
 
     def save(self, credentials: StoredCredentials) -> None:
@@ -247,16 +246,6 @@ def partner_center_invitation_url(*, reseller_tenant_id: str, customer_domain: s
     return settings.PARTNER_CENTER_INVITATION_URL_TEMPLATE.format(
         reseller_tenant_id=reseller_tenant_id,
         distributor_tenant_id=settings.PARTNER_CENTER_TENANT_ID,
-    )
-
-
-def partner_center_sandbox_config(*, in_memory: bool) -> SandboxConfig:
-    return SandboxConfig(
-        tenant_id=settings.PARTNER_CENTER_TENANT_ID,
-        client_id=settings.PARTNER_CENTER_CLIENT_ID,
-        client_secret=settings.PARTNER_CENTER_CLIENT_SECRET,
-        database_path=IN_MEMORY if in_memory else settings.PARTNER_CENTER_SANDBOX_DB,
-        control_api_enabled=settings.PARTNER_CENTER_SANDBOX_ENABLED,
     )
 
 

@@ -62,13 +62,16 @@ INSTALLED_APPS = [
     "csp",
     "axes",
     "django_ratelimit",
+    # Bottom to top: each app imports only the ones above it in this list (docs/architecture.md).
     "storefront",
     "partnercenter",
+    "notifications",
+    "resellers",
     "catalog",
     "tenants",
     "checkout",
     "orders",
-    "notifications",
+    "purchase",
     "subscriptions",
 ]
 
@@ -285,7 +288,7 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
     )
 CELERY_BEAT_SCHEDULE = {
     "revalidate-mpn-nightly": {
-        "task": "tenants.tasks.resellers_revalidate_mpn_task",
+        "task": "resellers.tasks.resellers_revalidate_mpn_task",
         "schedule": crontab(hour=2, minute=30),
     },
     # Both also run when a worker connects to the broker (storefront/celery.py).
@@ -356,12 +359,21 @@ PARTNER_CENTER_INVITATION_URL_TEMPLATE = env(
         "&DAP=false#/BillingAccounts/partner-invitation"
     ),
 )
-# The sandbox (partnercenter/sandbox/) is a development and test stand-in; its control API is
+# The sandbox (partnercenter_sandbox/) is a development and test stand-in; its control API is
 # only mounted when it is enabled, which production never does.
 PARTNER_CENTER_SANDBOX_ENABLED = env.bool("PARTNER_CENTER_SANDBOX_ENABLED", default=DEBUG)
 PARTNER_CENTER_SANDBOX_DB = env(
     "PARTNER_CENTER_SANDBOX_DB", default=str(VAR_DIR / "sandbox" / "sandbox.sqlite3")
 )
+# With no refresh token stored, development and tests use the one the sandbox always accepts
+# (partnercenter_sandbox/config.py), so that they need no setup; production stores the real one
+# with ``manage.py partnercenter_set_refresh_token``.
+PARTNER_CENTER_DEVELOPMENT_REFRESH_TOKEN = (
+    "sandbox-refresh-token" if PARTNER_CENTER_SANDBOX_ENABLED else ""
+)
+if PARTNER_CENTER_SANDBOX_ENABLED:
+    # Its management command (partnercenter_sandbox); nothing in production imports it.
+    INSTALLED_APPS.append("partnercenter_sandbox")
 
 # --- Commerce ---------------------------------------------------------------------------------
 

@@ -14,6 +14,7 @@ urlpatterns = [
     path("catalogo/", include("catalog.urls")),
     path("carrello/", include("checkout.urls")),
     path("ordini/", include("orders.urls")),
+    path("clienti/acquisto/", include("purchase.urls")),
     path("clienti/", include("tenants.urls")),
     path("sottoscrizioni/", include("subscriptions.urls")),
     path("admin/", admin.site.urls),

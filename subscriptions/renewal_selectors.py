@@ -9,7 +9,8 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from catalog.models import Plan
-from catalog.selectors import plans_with_prices, rome_today
+from catalog.selectors import plans_with_prices
+from storefront.dates import rome_today
 from subscriptions.models import Subscription, next_term_label
 
 UPCOMING_DAYS = 60

@@ -13,8 +13,9 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from catalog.models import Plan
-from catalog.selectors import months_in_term, plan_reseller_price, rome_today
+from catalog.selectors import months_in_term, plan_reseller_price
 from checkout.prorata import line_estimate
+from storefront.dates import rome_today
 from storefront.models import Reseller
 from storefront.money import round_money
 from subscriptions import errors

@@ -10,7 +10,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from storefront.choices import ChoiceLabelsMixin
-from storefront.scoping import ResellerScopedQuerySet, scoped_queryset_class
+from storefront.scoping import ResellerScopedQuerySet
 from storefront.validators import validate_partita_iva
 
 validate_postal_code = RegexValidator(r"^\d{5}$", _("Il CAP è composto da 5 cifre."))
@@ -109,42 +109,3 @@ class Customer(ChoiceLabelsMixin, models.Model):
     @property
     def relationship_badge_class(self) -> str:
         return RELATIONSHIP_BADGE_CLASSES.get(self.relationship_state, "text-bg-light")
-
-
-class CheckoutDraft(models.Model):
-    """What the reseller entered in the checkout wizard for one cart, until the order is placed.
-
-    Kept in the database rather than in the session so that it survives reloads, «<< Indietro»,
-    errors and a second tab on the same cart. Each step has its own JSON payload, written only by
-    tenants.services.checkout: ``company`` {"values": {...}, "is_complete": bool},
-    ``tenant`` {"prefix", "checked_prefix", "is_taken", "relationship_accepted", ...} and
-    ``partner`` {"mpn_id", "validated_mpn_id", "reseller_tenant_id", ...}.
-    """
-
-    class CustomerChoice(models.TextChoices):
-        NEW = "new", _("per un nuovo cliente")
-        EXISTING = "existing", _("per un cliente esistente")
-
-    cart = models.OneToOneField(
-        "checkout.Cart", on_delete=models.CASCADE, related_name="checkout_draft"
-    )
-    customer_choice = models.CharField(
-        _("cliente"), max_length=16, choices=CustomerChoice.choices, blank=True
-    )
-    existing_customer = models.ForeignKey(
-        Customer, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    company = models.JSONField(default=dict, blank=True)
-    tenant = models.JSONField(default=dict, blank=True)
-    partner = models.JSONField(default=dict, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
-
-    objects = scoped_queryset_class("cart__reseller").as_manager()
-
-    class Meta:
-        verbose_name = _("acquisto in corso")
-        verbose_name_plural = _("acquisti in corso")
-
-    def __str__(self) -> str:
-        return f"{self.cart} · {self.get_customer_choice_display() or '-'}"

@@ -43,6 +43,7 @@ from orders.tests.factories import (
     placed_order,
     sandbox_plan,
 )
+from purchase.models import PurchaseDraft
 from storefront.models import Reseller, User
 from storefront.tests.factories import (
     DEFAULT_PASSWORD,
@@ -52,7 +53,7 @@ from storefront.tests.factories import (
 )
 from subscriptions.models import ChangeRequest, Subscription
 from subscriptions.tests.factories import mirrored_subscription
-from tenants.models import CheckoutDraft, Customer
+from tenants.models import Customer
 from tenants.tests.factories import (
     CONTOSO_PREFIX,
     VALID_MPN_ID,
@@ -215,7 +216,7 @@ def snapshot_query() -> str:
         "user": User._meta.db_table,
         "cart": Cart._meta.db_table,
         "cart_line": CartLine._meta.db_table,
-        "draft": CheckoutDraft._meta.db_table,
+        "draft": PurchaseDraft._meta.db_table,
         "terms_acceptance": TermsAcceptance._meta.db_table,
         "customer": Customer._meta.db_table,
         "order": Order._meta.db_table,
@@ -525,32 +526,32 @@ ROUTES = [
         calls_partner_center=True,
     ),
     Route(
-        "tenants:checkout_customer",
+        "purchase:customer",
         own=STEP,
         data=lambda world: {"choice": "existing", "customer": world.alfa.customer.pk},
         beta={"POST": 200},  # Alfa's customer is not among Beta's: the form refuses it
     ),
-    Route("tenants:checkout_company", own=STEP, data=lambda world: company_data()),
+    Route("purchase:company", own=STEP, data=lambda world: company_data()),
     Route(
-        "tenants:checkout_tenant",
+        "purchase:tenant",
         own=STEP,
         data=lambda world: {"tenant_domain_prefix": world.alfa.draft_prefix, "action": "next"},
         calls_partner_center=True,
     ),
     Route(
-        "tenants:checkout_partner",
+        "purchase:partner",
         own=STEP,
         data=lambda world: {"mpn_id": VALID_MPN_ID, "action": "next"},
         beta={"POST": 200},  # Alfa's MPN ID is not Beta's: refused, Beta's own is offered
         calls_partner_center=True,
     ),
     Route(
-        "tenants:checkout_confirm",
+        "purchase:confirm",
         own=STEP,
         data=lambda world: {"checkout_token": str(world.alfa.cart.checkout_token)},
     ),
     Route(
-        "tenants:prefix_check",
+        "purchase:prefix_check",
         own=PAGE,
         data=lambda world: {"prefix": CONTOSO_PREFIX},
         calls_partner_center=True,
@@ -703,7 +704,7 @@ def test_a_checkout_token_leads_only_its_own_reseller_to_the_order(world, collea
     token = str(world.alfa.order.cart.checkout_token)
 
     # When the confirmation is posted with it (a second tab, a reload)
-    response = client.post(reverse("tenants:checkout_confirm"), {"checkout_token": token})
+    response = client.post(reverse("purchase:confirm"), {"checkout_token": token})
 
     # Then Alfa's colleague finds Alfa's order; Beta's user is sent to its own cart
     expected = {
@@ -742,21 +743,21 @@ class Lookup:
 
 
 LOOKUPS = [
-    Lookup("tenants:prefix_check", "GET", 429, lambda world: {"prefix": CONTOSO_PREFIX}),
+    Lookup("purchase:prefix_check", "GET", 429, lambda world: {"prefix": CONTOSO_PREFIX}),
     Lookup(
-        "tenants:checkout_tenant",
+        "purchase:tenant",
         "POST",
         429,
         lambda world: {"tenant_domain_prefix": world.alfa.draft_prefix, "action": "next"},
     ),
     Lookup(
-        "tenants:checkout_tenant",
+        "purchase:tenant",
         "POST",
         429,
         lambda world: {"tenant_domain_prefix": world.alfa.draft_prefix, "action": "verify"},
     ),
     Lookup(
-        "tenants:checkout_partner",
+        "purchase:partner",
         "POST",
         429,
         lambda world: {"mpn_id": VALID_MPN_ID, "action": "next"},
@@ -766,7 +767,7 @@ LOOKUPS = [
     # An existing customer's relationship is re-checked on choosing it; limited, the wizard goes
     # on and the worker checks it before activating.
     Lookup(
-        "tenants:checkout_customer",
+        "purchase:customer",
         "POST",
         302,
         lambda world: {"choice": "existing", "customer": world.alfa.pending_customer.pk},
@@ -778,7 +779,7 @@ LIMITED_TEXT = "Troppe verifiche su Partner Center in poco tempo"
 def test_every_view_that_calls_partner_center_is_in_the_lookups():
     calling = {route.name for route in ROUTES if route.calls_partner_center}
     # The customer page only shows the invitation link; choosing a customer may look it up.
-    assert calling - {"tenants:customer_detail"} | {"tenants:checkout_customer"} == {
+    assert calling - {"tenants:customer_detail"} | {"purchase:customer"} == {
         lookup.route for lookup in LOOKUPS
     }
 
@@ -953,7 +954,7 @@ FORM_ENDPOINTS = [
     ),
     FormEndpoint(
         "wizard-customer",
-        "tenants:checkout_customer",
+        "purchase:customer",
         "POST",
         ALFA,
         valid=lambda world: {"choice": "new", "action": "next"},
@@ -961,7 +962,7 @@ FORM_ENDPOINTS = [
     ),
     FormEndpoint(
         "wizard-company",
-        "tenants:checkout_company",
+        "purchase:company",
         "POST",
         ALFA,
         valid=lambda world: {**company_data(), "action": "next"},
@@ -970,7 +971,7 @@ FORM_ENDPOINTS = [
     ),
     FormEndpoint(
         "wizard-tenant",
-        "tenants:checkout_tenant",
+        "purchase:tenant",
         "POST",
         ALFA,
         valid=lambda world: {"tenant_domain_prefix": world.alfa.draft_prefix, "action": "next"},
@@ -979,7 +980,7 @@ FORM_ENDPOINTS = [
     ),
     FormEndpoint(
         "wizard-partner",
-        "tenants:checkout_partner",
+        "purchase:partner",
         "POST",
         ALFA,
         valid=lambda world: {"mpn_id": VALID_MPN_ID, "action": "next"},
@@ -988,7 +989,7 @@ FORM_ENDPOINTS = [
     ),
     FormEndpoint(
         "wizard-confirm",
-        "tenants:checkout_confirm",
+        "purchase:confirm",
         "POST",
         ALFA,
         valid=lambda world: {"checkout_token": str(world.alfa.cart.checkout_token)},
@@ -996,7 +997,7 @@ FORM_ENDPOINTS = [
     ),
     FormEndpoint(
         "prefix-check-json",
-        "tenants:prefix_check",
+        "purchase:prefix_check",
         "GET",
         ALFA,
         valid=lambda world: {"prefix": "nuovaimpresa"},

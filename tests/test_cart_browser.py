@@ -8,7 +8,6 @@ from django.urls import reverse
 from django.utils import translation
 from playwright.sync_api import expect
 
-from catalog.selectors import rome_today
 from checkout.models import Cart, TermsAcceptance
 from checkout.prorata import line_estimate
 from checkout.tests.factories import (
@@ -18,6 +17,7 @@ from checkout.tests.factories import (
     reseller_user,
     sku_create,
 )
+from storefront.dates import rome_today
 from storefront.templatetags.money import euro
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -94,9 +94,7 @@ def test_cart_from_product_page_to_checkout(signed_in_page):
     # And with the terms accepted, «Per rivendita» (the default), it goes to the customer step
     expect(page.get_by_label("Per rivendita")).to_be_checked()
     page.get_by_label("Ho letto e accetto i termini di vendita").check()
-    with page.expect_request(
-        lambda request: request.url.endswith(reverse("tenants:checkout_customer"))
-    ):
+    with page.expect_request(lambda request: request.url.endswith(reverse("purchase:customer"))):
         page.get_by_role("button", name="Checkout >>").click()
     acceptance = TermsAcceptance.objects.get()
     assert acceptance.user == user

@@ -28,9 +28,9 @@ def test_the_wizard_warns_of_fabrikam_srl_for_fabrikam_s_r_l_before_the_order(cl
     user = reseller_user(partner_center_tenant_id=VALID_RESELLER_TENANT_ID)
     checkout_ready_cart(user=user)
     client.force_login(user)
-    client.post(reverse("tenants:checkout_customer"), {"choice": "new", "action": "next"})
+    client.post(reverse("purchase:customer"), {"choice": "new", "action": "next"})
     client.post(
-        reverse("tenants:checkout_company"),
+        reverse("purchase:company"),
         {**company_data(company_name="Fabrikam Srl"), "action": "next"},
     )
 
@@ -41,17 +41,17 @@ def test_the_wizard_warns_of_fabrikam_srl_for_fabrikam_s_r_l_before_the_order(cl
         f"{FABRIKAM_PREFIX}.onmicrosoft.com", partner_id=VALID_RESELLER_TENANT_ID
     )
     client.post(
-        reverse("tenants:checkout_tenant"),
+        reverse("purchase:tenant"),
         {"tenant_domain_prefix": FABRIKAM_PREFIX, "action": "next"},
     )
 
     # Then the tenant step and the confirmation both say so, with both names
-    tenant_page = client.get(reverse("tenants:checkout_tenant")).content.decode()
+    tenant_page = client.get(reverse("purchase:tenant")).content.decode()
     assert "data-company-name-mismatch" in tenant_page
     assert WARNING in tenant_page
     assert f"«{FABRIKAM_NAME}»" in tenant_page
-    client.post(reverse("tenants:checkout_partner"), {"mpn_id": "1234567", "action": "next"})
-    confirm_page = client.get(reverse("tenants:checkout_confirm")).content.decode()
+    client.post(reverse("purchase:partner"), {"mpn_id": "1234567", "action": "next"})
+    confirm_page = client.get(reverse("purchase:confirm")).content.decode()
     assert WARNING in confirm_page
 
 

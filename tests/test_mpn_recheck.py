@@ -8,9 +8,9 @@ import pytest
 from django.urls import reverse
 
 from orders.models import Order
+from purchase.models import PurchaseDraft
+from resellers.services import resellers_revalidate_mpn
 from storefront.models import Reseller
-from tenants.models import CheckoutDraft
-from tenants.services import resellers_revalidate_mpn
 from tenants.tests.factories import (
     FREE_PREFIX,
     VALID_MPN_ID,
@@ -22,8 +22,8 @@ from tenants.tests.factories import (
 
 pytestmark = pytest.mark.django_db
 
-PARTNER_URL = reverse("tenants:checkout_partner")
-CONFIRM_URL = reverse("tenants:checkout_confirm")
+PARTNER_URL = reverse("purchase:partner")
+CONFIRM_URL = reverse("purchase:confirm")
 
 
 @pytest.fixture
@@ -32,11 +32,9 @@ def at_confirm(client, pc_sandbox):
     user = reseller_user(partner_center_tenant_id=VALID_RESELLER_TENANT_ID)
     cart = checkout_ready_cart(user=user)
     client.force_login(user)
-    client.post(reverse("tenants:checkout_customer"), {"choice": "new", "action": "next"})
-    client.post(reverse("tenants:checkout_company"), {**company_data(), "action": "next"})
-    client.post(
-        reverse("tenants:checkout_tenant"), {"tenant_domain_prefix": FREE_PREFIX, "action": "next"}
-    )
+    client.post(reverse("purchase:customer"), {"choice": "new", "action": "next"})
+    client.post(reverse("purchase:company"), {**company_data(), "action": "next"})
+    client.post(reverse("purchase:tenant"), {"tenant_domain_prefix": FREE_PREFIX, "action": "next"})
     response = client.post(PARTNER_URL, {"mpn_id": VALID_MPN_ID, "action": "next"})
     assert response["Location"] == CONFIRM_URL
     return cart
@@ -75,7 +73,7 @@ def test_an_mpn_id_found_deactivated_since_the_step_stops_the_order_without_a_ca
     page = response.content.decode()
     assert "L&#x27;ordine non è stato inviato" in page
     assert f"L&#x27;MPN ID {VALID_MPN_ID} non è valido" in page
-    assert "validated" not in CheckoutDraft.objects.get(cart=at_confirm).partner
+    assert "validated" not in PurchaseDraft.objects.get(cart=at_confirm).partner
     assert client.get(CONFIRM_URL)["Location"] == PARTNER_URL
 
 

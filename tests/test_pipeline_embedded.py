@@ -263,7 +263,7 @@ def test_confirm_makes_no_partner_center_call_it_only_enqueues(
 
     # When «Prossimo >>» is pressed
     response = client.post(
-        reverse("tenants:checkout_confirm"),
+        reverse("purchase:confirm"),
         {"checkout_token": str(cart.checkout_token), "action": "next"},
     )
 

@@ -16,7 +16,7 @@ import time
 import pytest
 from playwright.sync_api import expect
 
-from partnercenter.sandbox.control_client import SandboxControl
+from partnercenter_sandbox.control_client import SandboxControl
 from storefront.services import DEMO_USER_EMAIL, DEMO_USER_PASSWORD
 from tests.fixtures.services import PROJECT_DIR, free_port, is_ci, wait_for_port
 from tests.test_deployment import clean_environment

@@ -4,7 +4,8 @@ import pytest
 from django.urls import reverse
 
 from orders.models import Order
-from tenants.models import CheckoutDraft, Customer
+from purchase.models import PurchaseDraft
+from tenants.models import Customer
 from tenants.tests.factories import (
     FABRIKAM_NAME,
     FABRIKAM_PREFIX,
@@ -20,8 +21,8 @@ from tenants.tests.factories import (
 pytestmark = pytest.mark.django_db
 
 LIST_URL = reverse("tenants:customer_list")
-CUSTOMER_URL = reverse("tenants:checkout_customer")
-CONFIRM_URL = reverse("tenants:checkout_confirm")
+CUSTOMER_URL = reverse("purchase:customer")
+CONFIRM_URL = reverse("purchase:confirm")
 
 
 def detail_url(customer) -> str:
@@ -178,7 +179,7 @@ def test_another_resellers_customer_is_not_offered_nor_accepted_as_existing_cust
 
     assert response.status_code == 200
     assert "Il cliente scelto non è tra i tuoi clienti." in response.content.decode()
-    draft = CheckoutDraft.objects.get(cart=cart)
+    draft = PurchaseDraft.objects.get(cart=cart)
     assert (draft.customer_choice, draft.existing_customer) == ("", None)
 
 
@@ -187,8 +188,8 @@ def test_a_draft_pointing_at_another_resellers_customer_never_orders_for_it(
 ):
     cart = checkout_ready_cart(user=alice)
     draft = draft_ready_to_confirm(cart=cart)
-    CheckoutDraft.objects.filter(pk=draft.pk).update(
-        customer_choice=CheckoutDraft.CustomerChoice.EXISTING, existing_customer=bobs_customer
+    PurchaseDraft.objects.filter(pk=draft.pk).update(
+        customer_choice=PurchaseDraft.CustomerChoice.EXISTING, existing_customer=bobs_customer
     )
 
     page = client.get(CONFIRM_URL)
@@ -207,10 +208,10 @@ def test_wizard_steps_never_show_another_resellers_checkout(client, alice, step)
     draft_ready_to_confirm(cart=checkout_ready_cart(user=bob), company_name="Cliente Di Bob")
     checkout_ready_cart(user=alice)
 
-    response = client.get(reverse(f"tenants:checkout_{step}"), follow=True)
+    response = client.get(reverse(f"purchase:{step}"), follow=True)
 
     assert "Cliente Di Bob" not in response.content.decode()
-    assert CheckoutDraft.objects.filter(cart__user=bob).count() == 1
+    assert PurchaseDraft.objects.filter(cart__user=bob).count() == 1
 
 
 def test_another_resellers_checkout_token_does_not_lead_to_its_order(client, alice):
@@ -234,11 +235,11 @@ def test_prefix_check_and_customer_pages_need_sign_in(client, bobs_customer):
     for url in [
         LIST_URL,
         detail_url(bobs_customer),
-        reverse("tenants:prefix_check"),
+        reverse("purchase:prefix_check"),
         CUSTOMER_URL,
-        reverse("tenants:checkout_company"),
-        reverse("tenants:checkout_tenant"),
-        reverse("tenants:checkout_partner"),
+        reverse("purchase:company"),
+        reverse("purchase:tenant"),
+        reverse("purchase:partner"),
         CONFIRM_URL,
     ]:
         response = client.get(url)

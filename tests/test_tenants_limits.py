@@ -4,10 +4,11 @@ answers and the interactive budget of the client (sandbox over HTTPS, real cache
 import pytest
 from django.urls import reverse
 
+from partnercenter.lookups import PartnerCenterBusyError
 from partnercenter.models import PartnerCenterCall
+from purchase.models import PurchaseDraft
 from storefront.tests.factories import UserFactory
-from tenants.errors import PartnerCenterBusyError
-from tenants.models import CheckoutDraft, Customer
+from tenants.models import Customer
 from tenants.services import customer_check_relationship, tenant_check_prefix
 from tenants.tests.factories import (
     CONTOSO_PREFIX,
@@ -23,9 +24,9 @@ from tenants.tests.factories import (
 
 pytestmark = pytest.mark.django_db
 
-PREFIX_CHECK_URL = reverse("tenants:prefix_check")
-TENANT_URL = reverse("tenants:checkout_tenant")
-PARTNER_URL = reverse("tenants:checkout_partner")
+PREFIX_CHECK_URL = reverse("purchase:prefix_check")
+TENANT_URL = reverse("purchase:tenant")
+PARTNER_URL = reverse("purchase:partner")
 LIMITED_TEXT = "Troppe verifiche su Partner Center in poco tempo"
 
 
@@ -51,8 +52,8 @@ def per_user_limit_of_3(settings):
 def walk_to_tenant_step(client, user) -> None:
     checkout_ready_cart(user=user)
     client.force_login(user)
-    client.post(reverse("tenants:checkout_customer"), {"choice": "new", "action": "next"})
-    client.post(reverse("tenants:checkout_company"), {**company_data(), "action": "next"})
+    client.post(reverse("purchase:customer"), {"choice": "new", "action": "next"})
+    client.post(reverse("purchase:company"), {**company_data(), "action": "next"})
 
 
 # --- The live check ---------------------------------------------------------------------------
@@ -147,7 +148,7 @@ def test_the_tenant_step_over_the_limit_keeps_the_prefix_and_says_when_to_retry(
     assert LIMITED_TEXT in page
     assert "I dati inseriti sono stati conservati" in page
     assert f'value="{FREE_PREFIX}"' in page
-    assert CheckoutDraft.objects.get(cart__user=user).tenant == {"prefix": FREE_PREFIX}
+    assert PurchaseDraft.objects.get(cart__user=user).tenant == {"prefix": FREE_PREFIX}
     assert partner_center_calls(pc_sandbox) == []
 
 
@@ -193,7 +194,7 @@ def test_the_partner_step_over_the_limit_keeps_the_mpn_id(client, pc_sandbox, pe
     page = response.content.decode()
     assert LIMITED_TEXT in page
     assert f'value="{VALID_MPN_ID}"' in page
-    assert CheckoutDraft.objects.get(cart__user=user).partner == {"mpn_id": VALID_MPN_ID}
+    assert PurchaseDraft.objects.get(cart__user=user).partner == {"mpn_id": VALID_MPN_ID}
     assert partner_center_calls(pc_sandbox) == []
 
 

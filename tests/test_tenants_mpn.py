@@ -9,12 +9,12 @@ from django.core.management import CommandError, call_command
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 
+from partnercenter.lookups import PartnerCenterUnavailableError
+from purchase.models import PurchaseDraft
+from resellers.services import reseller_validate_mpn
+from resellers.tasks import resellers_revalidate_mpn_task
 from storefront.models import Reseller
 from storefront.tests.factories import ResellerFactory
-from tenants.errors import PartnerCenterUnavailableError
-from tenants.models import CheckoutDraft
-from tenants.services import reseller_validate_mpn
-from tenants.tasks import resellers_revalidate_mpn_task
 from tenants.tests.factories import (
     VALID_MPN_ID,
     VALID_RESELLER_TENANT_ID,
@@ -26,7 +26,7 @@ from tenants.tests.factories import (
 
 pytestmark = pytest.mark.django_db
 
-PARTNER_URL = reverse("tenants:checkout_partner")
+PARTNER_URL = reverse("purchase:partner")
 
 
 @pytest.fixture(autouse=True)
@@ -267,10 +267,10 @@ def test_two_resellers_cannot_share_an_mpn_id_or_a_tenant_id():
 def walk_to_partner_step(client, user):
     checkout_ready_cart(user=user)
     client.force_login(user)
-    client.post(reverse("tenants:checkout_customer"), {"choice": "new", "action": "next"})
-    client.post(reverse("tenants:checkout_company"), {**company_data(), "action": "next"})
+    client.post(reverse("purchase:customer"), {"choice": "new", "action": "next"})
+    client.post(reverse("purchase:company"), {**company_data(), "action": "next"})
     client.post(
-        reverse("tenants:checkout_tenant"),
+        reverse("purchase:tenant"),
         {"tenant_domain_prefix": "nuovaimpresa2026", "action": "next"},
     )
     return user
@@ -294,8 +294,8 @@ def test_partner_step_prefills_the_profile_mpn_id_with_the_warnings(client, at_p
 def test_valid_mpn_id_goes_on_to_the_confirmation(client, at_partner_step):
     response = client.post(PARTNER_URL, {"mpn_id": VALID_MPN_ID, "action": "next"})
 
-    assert response["Location"] == reverse("tenants:checkout_confirm")
-    draft = CheckoutDraft.objects.get(cart__user=at_partner_step)
+    assert response["Location"] == reverse("purchase:confirm")
+    draft = PurchaseDraft.objects.get(cart__user=at_partner_step)
     assert draft.partner["validated"]["mpn_id"] == VALID_MPN_ID
     assert draft.partner["validated"]["reseller_tenant_id"] == VALID_RESELLER_TENANT_ID
 
@@ -323,9 +323,9 @@ def test_refused_mpn_id_stays_with_the_reason_the_partner_site_and_support(
     assert f'value="{mpn_id}"' in page
     assert 'href="https://partner.microsoft.com/it-it/"' in page
     assert f"mailto:{settings.SUPPORT_EMAIL}" in page
-    draft = CheckoutDraft.objects.get(cart__user=user)
+    draft = PurchaseDraft.objects.get(cart__user=user)
     assert draft.partner == {"mpn_id": mpn_id}
-    assert client.get(reverse("tenants:checkout_confirm"))["Location"] == PARTNER_URL
+    assert client.get(reverse("purchase:confirm"))["Location"] == PARTNER_URL
 
 
 def test_another_resellers_mpn_id_is_refused_on_the_partner_step(client, pc_sandbox, settings):
@@ -347,8 +347,8 @@ def test_another_resellers_mpn_id_is_refused_on_the_partner_step(client, pc_sand
     ) in page
     # and nothing changed: no call, the step not done, the profile as it was
     assert pc_sandbox.control.calls() == []
-    assert CheckoutDraft.objects.get(cart__user=user).partner == {"mpn_id": VALID_MPN_ID}
-    assert client.get(reverse("tenants:checkout_confirm"))["Location"] == PARTNER_URL
+    assert PurchaseDraft.objects.get(cart__user=user).partner == {"mpn_id": VALID_MPN_ID}
+    assert client.get(reverse("purchase:confirm"))["Location"] == PARTNER_URL
     assert profile(user.reseller) == (own_mpn_id, *UNCHECKED)
     # and the page offers the registered MPN ID again
     assert f'value="{own_mpn_id}"' in client.get(PARTNER_URL).content.decode()
@@ -369,7 +369,7 @@ def test_a_reseller_without_mpn_id_is_told_to_contact_the_distributor(client, pc
     assert response.status_code == 200
     assert "non ha ancora registrato un MPN ID per la tua azienda" in response.content.decode()
     assert pc_sandbox.control.calls() == []
-    assert CheckoutDraft.objects.get(cart__user=user).partner == {"mpn_id": VALID_MPN_ID}
+    assert PurchaseDraft.objects.get(cart__user=user).partner == {"mpn_id": VALID_MPN_ID}
     assert profile(user.reseller) == ("", *UNCHECKED)
 
 
@@ -382,11 +382,11 @@ def test_partner_center_unavailable_on_the_partner_step(client, at_partner_step,
     page = response.content.decode()
     assert "riprova tra qualche minuto" in page
     assert f'value="{VALID_MPN_ID}"' in page
-    assert CheckoutDraft.objects.get(cart__user=at_partner_step).partner == {"mpn_id": VALID_MPN_ID}
+    assert PurchaseDraft.objects.get(cart__user=at_partner_step).partner == {"mpn_id": VALID_MPN_ID}
 
     pc_sandbox.control.clear_faults()
     retried = client.post(PARTNER_URL, {"mpn_id": VALID_MPN_ID, "action": "next"})
-    assert retried["Location"] == reverse("tenants:checkout_confirm")
+    assert retried["Location"] == reverse("purchase:confirm")
 
 
 # --- revalidate_mpn ---------------------------------------------------------------------------

@@ -3,8 +3,9 @@
 import pytest
 from django.urls import reverse
 
-from tenants.errors import DomainPrefixInvalidError, PartnerCenterUnavailableError
-from tenants.models import CheckoutDraft
+from partnercenter.lookups import PartnerCenterUnavailableError
+from purchase.models import PurchaseDraft
+from tenants.errors import DomainPrefixInvalidError
 from tenants.services import tenant_check_prefix
 from tenants.tests.factories import (
     CONTOSO_CUSTOMER_ID,
@@ -21,8 +22,8 @@ from tenants.tests.factories import (
 
 pytestmark = pytest.mark.django_db
 
-TENANT_URL = reverse("tenants:checkout_tenant")
-PREFIX_CHECK_URL = reverse("tenants:prefix_check")
+TENANT_URL = reverse("purchase:tenant")
+PREFIX_CHECK_URL = reverse("purchase:prefix_check")
 
 
 def demo_reseller_user():
@@ -41,13 +42,13 @@ def at_tenant_step(client):
     user = demo_reseller_user()
     checkout_ready_cart(user=user)
     client.force_login(user)
-    client.post(reverse("tenants:checkout_customer"), {"choice": "new", "action": "next"})
-    client.post(reverse("tenants:checkout_company"), {**company_data(), "action": "next"})
+    client.post(reverse("purchase:customer"), {"choice": "new", "action": "next"})
+    client.post(reverse("purchase:company"), {**company_data(), "action": "next"})
     return user
 
 
-def draft_of(user) -> CheckoutDraft:
-    return CheckoutDraft.objects.get(cart__user=user)
+def draft_of(user) -> PurchaseDraft:
+    return PurchaseDraft.objects.get(cart__user=user)
 
 
 # --- The service ------------------------------------------------------------------------------
@@ -115,8 +116,8 @@ def test_another_resellers_customer_shows_the_invitation_not_its_name(client, pc
     user = other_reseller_user(partner_center_tenant_id="4a3b7d2f-6c8e-4f9a-8b1c-2d3e4f5a6b7c")
     checkout_ready_cart(user=user)
     client.force_login(user)
-    client.post(reverse("tenants:checkout_customer"), {"choice": "new", "action": "next"})
-    client.post(reverse("tenants:checkout_company"), {**company_data(), "action": "next"})
+    client.post(reverse("purchase:customer"), {"choice": "new", "action": "next"})
+    client.post(reverse("purchase:company"), {**company_data(), "action": "next"})
 
     # When it types contosoitalia, the demo reseller's customer, live and on the step
     live = client.get(PREFIX_CHECK_URL, {"prefix": CONTOSO_PREFIX}).json()
@@ -164,7 +165,7 @@ def test_free_prefix_goes_on_to_the_partner_step_as_a_new_tenant(
     response = client.post(TENANT_URL, {"tenant_domain_prefix": FREE_PREFIX, "action": "next"})
 
     assert response.status_code == 302
-    assert response["Location"] == reverse("tenants:checkout_partner")
+    assert response["Location"] == reverse("purchase:partner")
     check = draft_of(at_tenant_step).tenant["check"]
     assert (check["prefix"], check["is_taken"], check["partner_center_customer_id"]) == (
         FREE_PREFIX,
@@ -181,7 +182,7 @@ def test_existing_tenant_with_relationship_goes_on_and_warns_of_a_different_name
 ):
     response = client.post(TENANT_URL, {"tenant_domain_prefix": CONTOSO_PREFIX, "action": "next"})
 
-    assert response["Location"] == reverse("tenants:checkout_partner")
+    assert response["Location"] == reverse("purchase:partner")
     page = client.get(TENANT_URL).content.decode()
     assert 'data-relationship="accepted"' in page
     assert "data-company-name-mismatch" in page
@@ -193,7 +194,7 @@ def test_existing_tenant_with_relationship_and_the_same_legal_name_has_no_warnin
     client, pc_sandbox, at_tenant_step
 ):
     client.post(
-        reverse("tenants:checkout_company"),
+        reverse("purchase:company"),
         {**company_data(company_name="Contoso Italia S.p.A."), "action": "next"},
     )
 
@@ -250,7 +251,7 @@ def test_existing_tenant_without_relationship_may_still_go_on_after_the_invitati
 
     response = client.post(TENANT_URL, {"tenant_domain_prefix": FABRIKAM_PREFIX, "action": "next"})
 
-    assert response["Location"] == reverse("tenants:checkout_partner")
+    assert response["Location"] == reverse("purchase:partner")
 
 
 def test_upper_case_prefix_is_stored_lower_case(client, pc_sandbox, at_tenant_step):
@@ -297,7 +298,7 @@ def test_partner_center_down_on_submit_keeps_the_prefix_and_says_to_retry(
     assert draft_of(at_tenant_step).tenant == {"prefix": FREE_PREFIX}
 
     retried = client.post(TENANT_URL, {"tenant_domain_prefix": FREE_PREFIX, "action": "next"})
-    assert retried["Location"] == reverse("tenants:checkout_partner")
+    assert retried["Location"] == reverse("purchase:partner")
 
 
 # --- The live check -----------------------------------------------------------------------

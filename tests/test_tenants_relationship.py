@@ -6,9 +6,9 @@ import pytest
 from django.core.cache import cache
 from django.urls import reverse
 
+from partnercenter.lookups import PartnerCenterUnavailableError
 from storefront.models import Reseller
 from storefront.tests.factories import ResellerFactory
-from tenants.errors import PartnerCenterUnavailableError
 from tenants.models import Customer
 from tenants.services import customer_check_relationship, reseller_invitation_url
 from tenants.tests.factories import (

@@ -4,8 +4,9 @@ import pytest
 import requests
 from django.urls import reverse
 
+from resellers.services import reseller_validate_mpn
 from tenants.models import Customer
-from tenants.services import customer_check_relationship, reseller_validate_mpn
+from tenants.services import customer_check_relationship
 from tenants.tests.factories import (
     FABRIKAM_PREFIX,
     FREE_PREFIX,
@@ -49,15 +50,13 @@ def test_the_wizard_checks_use_the_short_timeouts(client, pc_sandbox, sent_timeo
     )
     checkout_ready_cart(user=user)
     client.force_login(user)
-    client.post(reverse("tenants:checkout_customer"), {"choice": "new", "action": "next"})
-    client.post(reverse("tenants:checkout_company"), {**company_data(), "action": "next"})
+    client.post(reverse("purchase:customer"), {"choice": "new", "action": "next"})
+    client.post(reverse("purchase:company"), {**company_data(), "action": "next"})
 
     # When the pages check a prefix (live and on the step), the MPN ID and a relationship
-    client.get(reverse("tenants:prefix_check"), {"prefix": FABRIKAM_PREFIX})
-    client.post(
-        reverse("tenants:checkout_tenant"), {"tenant_domain_prefix": FREE_PREFIX, "action": "next"}
-    )
-    client.post(reverse("tenants:checkout_partner"), {"mpn_id": VALID_MPN_ID, "action": "next"})
+    client.get(reverse("purchase:prefix_check"), {"prefix": FABRIKAM_PREFIX})
+    client.post(reverse("purchase:tenant"), {"tenant_domain_prefix": FREE_PREFIX, "action": "next"})
+    client.post(reverse("purchase:partner"), {"mpn_id": VALID_MPN_ID, "action": "next"})
     client.post(reverse("tenants:customer_relationship_check", kwargs={"pk": customer.pk}))
 
     # Then every call had 3 s to connect and 8 s to read: domain + customers, domain,

@@ -14,9 +14,10 @@ from catalog.tests.factories import SkuFactory, priced_plan
 from checkout.models import Cart, CartLine
 from checkout.services import cart_add_plan
 from orders.models import Order
-from tenants.errors import CheckoutNotReadyError
-from tenants.models import CheckoutDraft, Customer
-from tenants.services import checkout_draft_save_company, checkout_place_order
+from purchase.errors import PurchaseNotReadyError
+from purchase.models import PurchaseDraft
+from purchase.services import purchase_draft_save_company, purchase_place_order
+from tenants.models import Customer
 from tenants.tests.factories import (
     CONTOSO_CUSTOMER_ID,
     CONTOSO_NAME,
@@ -35,11 +36,11 @@ from tenants.tests.factories import (
 
 pytestmark = pytest.mark.django_db
 
-CUSTOMER_URL = reverse("tenants:checkout_customer")
-COMPANY_URL = reverse("tenants:checkout_company")
-TENANT_URL = reverse("tenants:checkout_tenant")
-PARTNER_URL = reverse("tenants:checkout_partner")
-CONFIRM_URL = reverse("tenants:checkout_confirm")
+CUSTOMER_URL = reverse("purchase:customer")
+COMPANY_URL = reverse("purchase:company")
+TENANT_URL = reverse("purchase:tenant")
+PARTNER_URL = reverse("purchase:partner")
+CONFIRM_URL = reverse("purchase:confirm")
 WIZARD_URLS = [CUSTOMER_URL, COMPANY_URL, TENANT_URL, PARTNER_URL, CONFIRM_URL]
 CART_URL = reverse("checkout:cart")
 
@@ -82,7 +83,7 @@ def test_without_a_confirmed_cart_every_step_sends_back_to_the_cart(client, user
     assert "premi «Checkout »" in response.content.decode() or "Checkout &gt;&gt;" in (
         response.content.decode()
     )
-    assert CheckoutDraft.objects.count() == 0
+    assert PurchaseDraft.objects.count() == 0
 
 
 def test_cart_whose_terms_were_not_accepted_is_sent_back(client, user):
@@ -92,7 +93,7 @@ def test_cart_whose_terms_were_not_accepted_is_sent_back(client, user):
     response = client.get(CUSTOMER_URL)
 
     assert response["Location"] == CART_URL
-    assert CheckoutDraft.objects.count() == 0
+    assert PurchaseDraft.objects.count() == 0
 
 
 def test_empty_cart_is_sent_back_with_a_message(client, cart):
@@ -104,7 +105,7 @@ def test_empty_cart_is_sent_back_with_a_message(client, cart):
     assert "Il carrello è vuoto: aggiungi un prodotto prima di procedere." in (
         response.content.decode()
     )
-    assert CheckoutDraft.objects.count() == 0
+    assert PurchaseDraft.objects.count() == 0
 
 
 def test_ordered_cart_is_sent_back(client, cart):
@@ -165,7 +166,7 @@ def test_new_customer_with_a_new_tenant_places_one_order(client, pc_sandbox, use
         True,
         cart,
     )
-    assert CheckoutDraft.objects.count() == 0
+    assert PurchaseDraft.objects.count() == 0
 
 
 def test_double_submit_reload_and_second_tab_give_the_same_single_order(
@@ -184,7 +185,7 @@ def test_double_submit_reload_and_second_tab_give_the_same_single_order(
 
 def place_from_another_tab(*, user, cart) -> Order:
     """What «Prossimo >>» on Conferma in another tab does, while this tab's request runs."""
-    return checkout_place_order(draft=CheckoutDraft.objects.get(cart=cart), user=user)
+    return purchase_place_order(draft=PurchaseDraft.objects.get(cart=cart), user=user)
 
 
 @pytest.mark.parametrize(
@@ -192,13 +193,13 @@ def place_from_another_tab(*, user, cart) -> Order:
     [
         (
             TENANT_URL,
-            "tenants.views.wizard.tenant",
+            "purchase.views.tenant",
             "tenant_check_prefix",
             {"tenant_domain_prefix": FREE_PREFIX, "action": "next"},
         ),
         (
             PARTNER_URL,
-            "tenants.views.wizard.steps",
+            "purchase.views.steps",
             "reseller_validate_mpn",
             {"mpn_id": VALID_MPN_ID, "action": "next"},
         ),
@@ -228,7 +229,7 @@ def test_a_step_posted_while_another_tab_places_the_order_leads_to_that_order(
     assert placed == [order]
     assert response.status_code == 302
     assert response["Location"] == reverse("orders:order_placed", kwargs={"pk": order.pk})
-    assert CheckoutDraft.objects.count() == 0
+    assert PurchaseDraft.objects.count() == 0
     assert Customer.objects.count() == 1
 
 
@@ -240,7 +241,7 @@ def test_the_confirmation_names_a_plan_once_when_its_sku_is_named_like_its_produ
     sku.title = title = sku.product.title
     sku.save(update_fields=["title"])
 
-    page = client.get(reverse("tenants:checkout_confirm")).content.decode()
+    page = client.get(reverse("purchase:confirm")).content.decode()
 
     [row] = [row for row in re.findall(r"<tr.*?</tr>", page, re.S) if title in row]
     assert row.count(title) == 1
@@ -248,15 +249,15 @@ def test_the_confirmation_names_a_plan_once_when_its_sku_is_named_like_its_produ
 
 def test_saving_a_step_of_a_draft_already_ordered_is_refused_and_writes_nothing(user, cart):
     draft = draft_ready_to_confirm(cart=cart)
-    CheckoutDraft.objects.filter(pk=draft.pk).delete()
+    PurchaseDraft.objects.filter(pk=draft.pk).delete()
 
-    with pytest.raises(CheckoutNotReadyError) as refusal:
-        checkout_draft_save_company(
+    with pytest.raises(PurchaseNotReadyError) as refusal:
+        purchase_draft_save_company(
             draft=draft, values=company_data(company_name="Altra S.r.l."), is_complete=True
         )
 
     assert refusal.value.code == "checkout_done"
-    assert CheckoutDraft.objects.count() == 0
+    assert PurchaseDraft.objects.count() == 0
 
 
 def test_existing_tenant_with_relationship_is_recorded_as_such(client, pc_sandbox, user, cart):
@@ -310,12 +311,12 @@ def test_a_refused_order_keeps_the_draft_and_creates_no_customer(client, pc_sand
     assert "Alcuni prezzi sono cambiati" in response.content.decode()
     assert Order.objects.count() == 0
     assert Customer.objects.count() == 0
-    assert CheckoutDraft.objects.filter(cart=cart).exists()
+    assert PurchaseDraft.objects.filter(cart=cart).exists()
 
 
 def test_confirming_an_incomplete_draft_sends_to_the_missing_step(client, user, cart):
     draft_ready_to_confirm(cart=cart)
-    CheckoutDraft.objects.filter(cart=cart).update(partner={"mpn_id": VALID_MPN_ID})
+    PurchaseDraft.objects.filter(cart=cart).update(partner={"mpn_id": VALID_MPN_ID})
 
     response = place(client, cart)
 
@@ -350,7 +351,7 @@ def test_back_from_a_half_filled_company_step_keeps_what_was_typed(client, cart)
     )
 
     assert response["Location"] == CUSTOMER_URL
-    draft = CheckoutDraft.objects.get(cart=cart)
+    draft = PurchaseDraft.objects.get(cart=cart)
     assert draft.company["is_complete"] is False
     assert draft.company["values"]["company_name"] == "Solo Il Nome S.r.l."
     assert 'value="Solo Il Nome S.r.l."' in client.get(COMPANY_URL).content.decode()
@@ -469,7 +470,7 @@ def test_choosing_existing_without_a_customer_is_refused_beside_the_field(client
 
     assert response.status_code == 200
     assert "Scegli il cliente esistente." in response.content.decode()
-    assert CheckoutDraft.objects.get(cart=cart).customer_choice == ""
+    assert PurchaseDraft.objects.get(cart=cart).customer_choice == ""
 
 
 def test_the_customer_step_offers_both_choices_with_the_guide_labels(client, user, cart):

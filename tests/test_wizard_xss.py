@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from tenants.forms import COMPANY_FIELDS
+from purchase.forms import COMPANY_FIELDS
 from tenants.models import Customer
 from tenants.tests.factories import (
     FABRIKAM_PREFIX,
@@ -30,11 +30,11 @@ HOSTILE_COMPANY = {
     "contact_first_name": IMAGE,
     "contact_last_name": SCRIPT,
 }
-CUSTOMER_URL = reverse("tenants:checkout_customer")
-COMPANY_URL = reverse("tenants:checkout_company")
-TENANT_URL = reverse("tenants:checkout_tenant")
-PARTNER_URL = reverse("tenants:checkout_partner")
-CONFIRM_URL = reverse("tenants:checkout_confirm")
+CUSTOMER_URL = reverse("purchase:customer")
+COMPANY_URL = reverse("purchase:company")
+TENANT_URL = reverse("purchase:tenant")
+PARTNER_URL = reverse("purchase:partner")
+CONFIRM_URL = reverse("purchase:confirm")
 
 
 def assert_escaped(page: str, *payloads: str) -> None:

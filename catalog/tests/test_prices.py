@@ -12,7 +12,6 @@ from catalog.selectors import (
     plan_offer,
     plan_reseller_price,
     plans_with_prices,
-    rome_today,
     sku_addons,
 )
 from catalog.tests.factories import (
@@ -22,6 +21,7 @@ from catalog.tests.factories import (
     SkuFactory,
     priced_plan,
 )
+from storefront.dates import rome_today
 from storefront.tests.factories import ResellerFactory
 
 pytestmark = pytest.mark.django_db

@@ -6,7 +6,6 @@ from decimal import Decimal
 import pytest
 
 from catalog.models import Plan
-from catalog.selectors import rome_today
 from checkout.models import CartLine
 from checkout.prorata import days_left_in_month, line_estimate, total_estimate
 from checkout.selectors import cart_summary
@@ -16,6 +15,7 @@ from checkout.tests.factories import (
     plan_on_sale,
     sku_create,
 )
+from storefront.dates import rome_today
 
 BUSINESS_STANDARD_P1Y = Decimal("140.40")  # € 11,70 a month
 

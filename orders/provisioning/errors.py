@@ -20,7 +20,7 @@ from partnercenter.errors import (
     PartnerCenterUnauthorized,
     PartnerCenterUnavailable,
 )
-from tenants.errors import PartnerCenterUnavailableError
+from partnercenter.lookups import PartnerCenterUnavailableError
 
 # Partner Center codes (SPEC §5.2, sandbox README) and the reason the reseller reads for them.
 REASON_BY_CODE = {

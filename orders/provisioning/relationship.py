@@ -21,7 +21,6 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from catalog.selectors import rome_today
 from notifications.models import Email
 from notifications.services import email_enqueue
 from orders import conf
@@ -39,8 +38,9 @@ from orders.services.status import (
     order_event_record,
     order_set_status,
 )
+from partnercenter.lookups import PartnerCenterUnavailableError
 from partnercenter.services import partner_center_call_context
-from tenants.errors import PartnerCenterUnavailableError
+from storefront.dates import rome_today
 from tenants.services.partner_center import customer_check_relationship
 
 logger = logging.getLogger(__name__)

@@ -46,9 +46,9 @@ from partnercenter.resources import (
     NewCustomer,
     Subscription,
 )
+from resellers.services import reseller_validate_mpn
 from storefront.crypto import encrypt_text
 from tenants.models import Customer
-from tenants.services.mpn import reseller_validate_mpn
 from tenants.services.partner_center import customer_check_relationship
 
 logger = logging.getLogger(__name__)

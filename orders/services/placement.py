@@ -7,12 +7,12 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from catalog.selectors import rome_today
 from checkout.models import Cart
 from checkout.selectors import CartSummary, cart_summary
 from orders.errors import OrderPlacementError
 from orders.models import Order, OrderEvent, OrderLine
 from orders.services.status import order_enqueue_provisioning, order_event_record
+from storefront.dates import rome_today
 from storefront.validators import validate_mpn_id
 from tenants.models import Customer
 

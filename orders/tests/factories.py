@@ -1,6 +1,6 @@
 """Orders as the storefront places them: a real cart of sandbox SKUs, a customer, order_place.
 
-The SKUs carry the Partner Center ids of the sandbox catalog (partnercenter/sandbox/catalog.json),
+The SKUs carry the Partner Center ids of the sandbox catalog (partnercenter_sandbox/catalog.json),
 so that orders built here can be provisioned against ``pc_sandbox``. Resellers buy at cost
 (markup 0 %) with the sandbox's valid MPN ID and tenant id, as the wizard would leave them.
 """

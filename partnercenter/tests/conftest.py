@@ -2,8 +2,8 @@
 
 import pytest
 
-from partnercenter.sandbox import demo
 from partnercenter.tests.helpers import client_for
+from partnercenter_sandbox import demo
 
 
 @pytest.fixture

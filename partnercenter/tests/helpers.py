@@ -5,7 +5,7 @@ import uuid
 from partnercenter.auth import InMemoryCredentialStore, MsalTokenProvider, StoredCredentials
 from partnercenter.client import PartnerCenterClient
 from partnercenter.resources import Address, CartLineRequest, NewCustomer
-from partnercenter.sandbox import demo
+from partnercenter_sandbox import demo
 
 
 def new_request_id() -> str:

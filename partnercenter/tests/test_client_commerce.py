@@ -5,8 +5,8 @@ import time
 import pytest
 
 from partnercenter.errors import PartnerCenterBusinessError, PartnerCenterNotFound
-from partnercenter.sandbox import demo
 from partnercenter.tests.helpers import cart_line, new_request_id
+from partnercenter_sandbox import demo
 
 BUSINESS_BASIC = ("CFQ7TTC0LH18", "0001")
 EXCHANGE_ARCHIVING = ("CFQ7TTC0LH0Z", "0001")  # add-on of Basic, Standard, Exchange Plan 1

@@ -4,8 +4,8 @@ buckets on the business clock, partner-of-record validation, If-Match and 202 + 
 import pytest
 
 from partnercenter.errors import PartnerCenterBusinessError
-from partnercenter.sandbox import demo
 from partnercenter.tests.helpers import cart_line, new_request_id
+from partnercenter_sandbox import demo
 from tests.fixtures.sandbox import NO_DELAYS
 
 BUSINESS_BASIC = ("CFQ7TTC0LH18", "0001")
@@ -219,7 +219,7 @@ def test_a_change_for_an_invalid_partner_of_record_is_refused_with_900400(
 
 @pytest.mark.parametrize("duration", ["P1M", "8 days", "P", ""])
 def test_the_clock_refuses_what_is_not_a_duration_of_days_and_time(pc_sandbox, duration):
-    from partnercenter.sandbox.control_client import SandboxControlError
+    from partnercenter_sandbox.control_client import SandboxControlError
 
     with pytest.raises(SandboxControlError, match="400"):
         pc_sandbox.control.advance_clock(duration)

@@ -6,8 +6,8 @@ import pytest
 
 from partnercenter.errors import PartnerCenterBusinessError
 from partnercenter.resources import AgreementContact, IndirectReseller
-from partnercenter.sandbox import demo
 from partnercenter.tests.helpers import new_customer, new_request_id
+from partnercenter_sandbox import demo
 
 CONTACT = AgreementContact(first_name="Anna", last_name="Verdi", email="anna.verdi@cliente.it")
 

@@ -12,7 +12,6 @@ from partnercenter.admin import PartnerCenterCallAdmin
 from partnercenter.auth import StoredCredentials
 from partnercenter.errors import PartnerCenterUnauthorized
 from partnercenter.models import PartnerCenterCall, PartnerCenterCredential
-from partnercenter.sandbox.config import SANDBOX_REFRESH_TOKEN
 from partnercenter.services import (
     DatabaseCredentialStore,
     partner_center_call_context,
@@ -22,6 +21,7 @@ from partnercenter.services import (
     partner_center_invitation_url,
 )
 from partnercenter.transport import CallRecord
+from partnercenter_sandbox.config import SANDBOX_REFRESH_TOKEN
 from storefront.crypto import decrypt_text
 
 pytestmark = pytest.mark.django_db
@@ -63,14 +63,13 @@ def test_credentials_are_stored_encrypted_and_read_back():
     )
 
 
-def test_without_a_stored_refresh_token_the_sandbox_mode_uses_the_sandboxs(settings):
-    settings.PARTNER_CENTER_SANDBOX_ENABLED = True
-
+def test_without_a_stored_refresh_token_development_uses_the_sandboxs():
+    # The settings name the sandbox's token without importing the sandbox package.
     assert DatabaseCredentialStore().load().refresh_token == SANDBOX_REFRESH_TOKEN
 
 
 def test_without_a_stored_refresh_token_production_has_none(settings):
-    settings.PARTNER_CENTER_SANDBOX_ENABLED = False
+    settings.PARTNER_CENTER_DEVELOPMENT_REFRESH_TOKEN = ""
 
     assert DatabaseCredentialStore().load() == StoredCredentials()
 

@@ -20,9 +20,9 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from catalog.selectors import rome_today
 from notifications.models import Email
 from notifications.services import email_enqueue
+from storefront.dates import rome_today
 from storefront.models import User
 from subscriptions.models import (
     Reminder,

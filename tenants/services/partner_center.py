@@ -22,13 +22,13 @@ from django.core.cache import cache
 from django.utils import timezone
 
 from partnercenter.errors import PartnerCenterBudgetExhausted, PartnerCenterError
+from partnercenter.lookups import PartnerCenterBusyError, PartnerCenterUnavailableError
 from partnercenter.services import (
     partner_center_client,
     partner_center_invitation_url,
     partner_center_timeouts,
 )
 from storefront.models import Reseller
-from tenants.errors import PartnerCenterBusyError, PartnerCenterUnavailableError
 from tenants.models import Customer
 from tenants.names import ONMICROSOFT_SUFFIX, normalise_domain_prefix
 

@@ -9,10 +9,11 @@ from catalog.tests.factories import SkuFactory, priced_plan
 from checkout.models import Cart
 from checkout.services import cart_add_plan, cart_checkout_start
 from checkout.tests.factories import TermsVersionFactory
+from purchase.models import PurchaseDraft
 from storefront.tests.factories import ResellerFactory, UserFactory, make_partita_iva
-from tenants.models import CheckoutDraft, Customer
+from tenants.models import Customer
 
-# The sandbox's demo set (partnercenter/sandbox/demo.py).
+# The sandbox's demo set (partnercenter_sandbox/demo.py).
 VALID_MPN_ID = "1234567"
 VALID_RESELLER_TENANT_ID = "3f2a6c1e-5b7d-4e8f-9a0b-1c2d3e4f5a6b"
 CONTOSO_PREFIX = "contosoitalia"
@@ -103,11 +104,11 @@ def draft_ready_to_confirm(
     partner_center_company_name: str = "",
     mpn_id: str = VALID_MPN_ID,
     **company_overrides,
-) -> CheckoutDraft:
+) -> PurchaseDraft:
     """A draft with every step done, as the wizard leaves it before «Prossimo >>» on Conferma."""
-    return CheckoutDraft.objects.create(
+    return PurchaseDraft.objects.create(
         cart=cart,
-        customer_choice=CheckoutDraft.CustomerChoice.NEW,
+        customer_choice=PurchaseDraft.CustomerChoice.NEW,
         company={"values": company_data(**company_overrides), "is_complete": True},
         tenant={
             "prefix": prefix,

@@ -8,15 +8,14 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from partnercenter.lookups import PartnerCenterUnavailableError, partner_center_lookup_allow
 from storefront.rows import rows_with_detail_urls
 from storefront.scoping import get_scoped_or_404, reseller_scoped
-from tenants.errors import PartnerCenterUnavailableError
 from tenants.forms import CustomerSearchForm
 from tenants.models import Customer
 from tenants.names import company_names_match
 from tenants.selectors import TenantChoice, customer_search
 from tenants.services import customer_check_relationship
-from tenants.views.limits import partner_center_lookup_allow
 from tenants.views.relationship import relationship_panel_context
 
 CUSTOMERS_PER_PAGE = 25
