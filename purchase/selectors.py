@@ -60,13 +60,13 @@ class WizardState:
 
     @property
     def tenant(self) -> TenantChoice | None:
-        if self.is_existing_customer:
+        if self.is_existing_customer and self.existing_customer is not None:
             return TenantChoice.from_customer(self.existing_customer)
         return self.checked_tenant if self.is_new_customer else None
 
     @property
     def company_name(self) -> str:
-        if self.is_existing_customer:
+        if self.is_existing_customer and self.existing_customer is not None:
             return self.existing_customer.company_name
         return self.company_values.get("company_name", "")
 
