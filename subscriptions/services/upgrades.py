@@ -29,13 +29,8 @@ from partnercenter.services import partner_center_client
 from subscriptions import errors
 from subscriptions.errors import ChangeRefused
 from subscriptions.models import ChangeRequest, Subscription, SubscriptionEvent
-from subscriptions.services.changes import (
-    _complete,
-    _read,
-    _record,
-    _request_id_for,
-    change_request_create,
-)
+from subscriptions.services.change_steps import _complete, _read, _record, _request_id_for
+from subscriptions.services.changes import change_request_create
 from subscriptions.services.mirror import mirror_facts, subscription_apply_remote
 from subscriptions.services.status import Actor, change_request_event_record
 
