@@ -154,11 +154,6 @@ def plan_reseller_price(
     return plans_with_prices(reseller=reseller, on_date=on_date, plan_ids=[plan.pk]).get(plan.pk)
 
 
-def sku_addons(*, sku: Sku) -> QuerySet[Sku]:
-    """Add-ons that list ``sku`` among their prerequisites: the ones that can go with it."""
-    return Sku.objects.filter(prerequisites=sku, is_addon=True).select_related("product")
-
-
 def addon_plan_prices(
     *, base_plan: Plan, reseller: Reseller | None, on_date: date
 ) -> list[PlanPrice]:

@@ -30,7 +30,6 @@ from partnercenter.resources import (
     CustomerSummary,
     IndirectReseller,
     NewCustomer,
-    Order,
     PartnerValidation,
     Product,
     Sku,
@@ -152,15 +151,6 @@ class PartnerCenterClient:
             params={"size": size, "filter": json.dumps(search, separators=(",", ":"))},
         )
         return self._items("customer_search", CustomerSummary.from_json, body)
-
-    def get_relationship_request_url(self) -> str:
-        """The distributor's reseller-relationship invitation link."""
-        body = self._get(
-            "relationship_request",
-            "/v1/customers/relationshiprequests",
-            token_kind=TokenKind.APP_USER,
-        )
-        return self._parse("relationship_request", lambda data: str(data["url"]), body)
 
     def create_customer(self, *, request_id: str, new_customer: NewCustomer) -> CreatedCustomer:
         """POST /v1/customers: a new tenant; its admin credentials come back only here."""
@@ -308,11 +298,6 @@ class PartnerCenterClient:
         path = f"/v1/customers/{_segment(customer_id)}/carts/{_segment(cart_id)}/checkout"
         answer = self._post("cart_checkout", path, request_id=request_id, body=None)
         return self._parse("cart_checkout", CheckoutResult.from_json, answer, is_post=True)
-
-    def get_order(self, customer_id: str, order_id: str) -> Order:
-        """A just placed order may be PartnerCenterNotFound (code 20000) for a while."""
-        path = f"/v1/customers/{_segment(customer_id)}/orders/{_segment(order_id)}"
-        return self._parse("order_get", Order.from_json, self._get("order_get", path))
 
     def list_subscriptions_by_order(
         self, customer_id: str, order_id: str
