@@ -11,9 +11,9 @@ from django.utils import timezone
 from notifications.models import Email
 from notifications.services import email_enqueue
 from orders import conf as retry_conf
+from partnercenter import resources as pc
 from partnercenter.client import PartnerCenterClient
 from partnercenter.errors import PartnerCenterError
-from partnercenter.resources import Subscription as PartnerCenterSubscription
 from subscriptions import errors
 from subscriptions.errors import ChangeRefused, ChangeTransitionError
 from subscriptions.models import (
@@ -47,7 +47,7 @@ def _record(change: ChangeRequest, **fields) -> None:
 
 def _read(
     client: PartnerCenterClient, subscription: Subscription, *, ours_in_flight: bool
-) -> PartnerCenterSubscription:
+) -> pc.Subscription:
     """Read the subscription into the mirror; a difference is someone else's change (the
     timeline says so) unless ours may have just landed."""
     remote = client.get_subscription(

@@ -28,6 +28,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from orders import conf as retry_conf
+from partnercenter import resources as pc
 from partnercenter.client import PartnerCenterClient
 from partnercenter.errors import (
     PartnerCenterBusinessError,
@@ -38,7 +39,6 @@ from partnercenter.errors import (
     PartnerCenterUnauthorized,
     PartnerCenterUnavailable,
 )
-from partnercenter.resources import Subscription as PartnerCenterSubscription
 from partnercenter.services import partner_center_call_context, partner_center_client
 from storefront.models import Reseller
 from subscriptions import errors
@@ -294,7 +294,7 @@ def _validate_partner_of_record(client: PartnerCenterClient, subscription: Subsc
     cache.set(cache_key, True, POR_VALID_SECONDS)
 
 
-def _is_done(change: ChangeRequest, remote: PartnerCenterSubscription) -> bool:
+def _is_done(change: ChangeRequest, remote: pc.Subscription) -> bool:
     """Partner Center already shows the change: an earlier run's PATCH (answer lost) or a 202."""
     kinds = ChangeRequest.Kind
     if change.kind in renewals.PLAN_KINDS:
@@ -310,7 +310,7 @@ def _is_done(change: ChangeRequest, remote: PartnerCenterSubscription) -> bool:
     return change.target_quantity is not None and remote.quantity == change.target_quantity
 
 
-def _check_against(change: ChangeRequest, remote: PartnerCenterSubscription) -> None:
+def _check_against(change: ChangeRequest, remote: pc.Subscription) -> None:
     """The same rules as at creation, on Partner Center's fresh facts: refused before a call."""
     status = remote.status.lower()
     if status in ("deleted", "expired", "disabled"):
