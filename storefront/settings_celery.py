@@ -1,6 +1,6 @@
 """Celery's settings, imported by storefront/settings.py: the broker, the task defaults and beat's
-schedule. Same environment variables as the rest (README.md lists them); ``CELERY_TIMEZONE`` is
-set beside ``TIME_ZONE`` in settings.py.
+schedule. The same environment variables as the rest (docs/operations.md#environment-variables);
+``CELERY_TIMEZONE`` is set beside ``TIME_ZONE`` in settings.py.
 """
 
 from pathlib import Path
