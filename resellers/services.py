@@ -134,14 +134,12 @@ def reseller_validate_mpn(
     refusal = _not_the_profile_mpn_id(reseller, mpn_id)
     if refusal is not None:
         return refusal
-    # Only ASCII digits ever reach Partner Center: a profile saved before they were required
-    # may hold others (the admin form now refuses them).
-    if has_other_digits(mpn_id) or not MPN_ID_PATTERN.fullmatch(mpn_id):
+    if not MPN_ID_PATTERN.fullmatch(mpn_id):
+        # Never sent to Partner Center. A profile saved before the admin refused digits other
+        # than 0–9 may hold some: they are named as such.
+        reason = MpnReason.OTHER_DIGITS if has_other_digits(mpn_id) else MpnReason.FORMAT
         return MpnValidation(
-            mpn_id=mpn_id,
-            code=MpnReason.OTHER_DIGITS if has_other_digits(mpn_id) else MpnReason.FORMAT,
-            reseller_tenant_id="",
-            checked_at=timezone.now(),
+            mpn_id=mpn_id, code=reason, reseller_tenant_id="", checked_at=timezone.now()
         )
     key = mpn_cache_key(reseller_id=reseller.pk, mpn_id=mpn_id)
     if use_cache:
