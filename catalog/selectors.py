@@ -89,7 +89,8 @@ class PlanPrice:
 
     @property
     def monthly_fee(self) -> Decimal:
-        """Reseller price per licence per month, unrounded: the pro-rata (SPEC §3) starts here."""
+        """Reseller price per licence per month, unrounded: the pro-rata starts here
+        (docs/product.md#money)."""
         return self.reseller_price / self.months_in_term
 
     @property
@@ -156,11 +157,6 @@ def plan_reseller_price(
 ) -> PlanPrice | None:
     """The plan's price for ``reseller`` on ``on_date``; None when it is not on sale that day."""
     return plans_with_prices(reseller=reseller, on_date=on_date, plan_ids=[plan.pk]).get(plan.pk)
-
-
-def sku_addons(*, sku: Sku) -> QuerySet[Sku]:
-    """Add-ons that list ``sku`` among their prerequisites: the ones that can go with it."""
-    return Sku.objects.filter(prerequisites=sku, is_addon=True).select_related("product")
 
 
 def addon_plan_prices(

@@ -16,7 +16,7 @@ from orders.models import Order
 from orders.services import order_place
 from purchase.errors import PurchaseIncompleteError, PurchaseNotReadyError
 from purchase.models import PurchaseDraft
-from purchase.selectors import STEP_CONFIRM, WizardState, purchase_wizard_state
+from purchase.selectors import WizardState, WizardStep, purchase_wizard_state
 from resellers.services import MpnValidation
 from tenants.models import Customer
 from tenants.services.partner_center import PrefixCheck
@@ -136,7 +136,7 @@ def purchase_place_order(*, draft: PurchaseDraft, user) -> Order:
             raise _checkout_done()
         state = purchase_wizard_state(draft=locked)
         step = state.first_step_to_do()
-        if step != STEP_CONFIRM:
+        if step != WizardStep.CONFIRM:
             raise PurchaseIncompleteError(
                 _("Completa prima tutti i passi dell'acquisto."), step=step
             )

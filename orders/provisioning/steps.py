@@ -4,9 +4,9 @@ already recorded on the order, so a run after a crash or a retry resumes where t
 A step returns None when done, or the seconds to wait before looking again. It raises StepFailed,
 AwaitingRelationship, or lets a Partner Center error through for the runner to classify.
 
-Order of the steps: the MPN ID is re-validated first (SPEC §5.3) because that check yields the
-reseller's tenant id the new tenant is created for, and because an invalid MPN ID must not leave
-an orphan tenant behind; then customer, MCA, cart, checkout, activation, e-mails.
+Order of the steps (docs/product.md#provisioning): the MPN ID is re-validated first because that
+check yields the reseller's tenant id the new tenant is created for, and because an invalid MPN
+ID must not leave an orphan tenant behind; then customer, MCA, cart, checkout, activation, e-mails.
 """
 
 import logging

@@ -1,7 +1,7 @@
 """Reminders the storefront sends because Microsoft does not: a cancellation window closing in
 24 hours (after a purchase, a renewal or added seats), a renewal in 30, 7 and 1 days, a renewal
 done (its new window open until when). A change request that failed is e-mailed by the change
-itself (services/changes.py), under the same profile switch.
+itself (services/change_steps.py), under the same profile switch.
 
 ``reminders_send`` is the periodic task's body, driven by the mirror: for each event due now and
 each reseller user who has not turned the kind off, one ``Reminder`` row (unique per

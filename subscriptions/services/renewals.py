@@ -4,7 +4,7 @@ A plan (``scheduledNextTermInstructions``: quantity, term, billing, SKU for the 
 change request like the others (``plan_renewal``, ``remove_plan``), run by the same worker
 (services/changes.py calls back here for the PATCH body and for "done already"). The reseller's
 wish is kept in ``RenewalPlan`` once Partner Center confirmed it: any mid-term change or a
-suspension makes Partner Center drop its copy (reference/partner_center_lifecycle.md §2.4), and
+suspension makes Partner Center drop its copy (docs/partner-center.md#subscriptions), and
 ``renewal_plan_reapply_if_dropped`` then sets it again, with a timeline entry saying so.
 
 At term end the mirror sees a renewal (a later commitment end, a new 7-day window, the plan
@@ -72,7 +72,7 @@ def plan_is_done(change: ChangeRequest, remote) -> bool:
 
 def plan_advance(change: ChangeRequest, client, subscription: Subscription, remote):
     """PATCH the plan (or its removal); the seconds to wait after a 202, None when done."""
-    from subscriptions.services.changes import _complete, _patch, _poll_accepted
+    from subscriptions.services.change_steps import _complete, _patch, _poll_accepted
 
     if change.accepted_location:
         return _poll_accepted(change)
@@ -99,7 +99,7 @@ def plan_advance(change: ChangeRequest, client, subscription: Subscription, remo
 
 def _remove_plan(change: ChangeRequest, client, subscription: Subscription, remote):
     """``null`` first; if Partner Center still shows the plan, ``{}`` (the two candidates)."""
-    from subscriptions.services.changes import _complete, _patch
+    from subscriptions.services.change_steps import _complete, _patch
 
     body: dict | None
     for body in (None, {}):
