@@ -149,7 +149,7 @@ def _renewed(now: datetime) -> list[DueReminder]:
     return [
         DueReminder(subscription, Reminder.Kind.RENEWED, subscription.cancellation_allowed_until)
         for subscription in renewed
-        if subscription.cancellation_allowed_until is not None  # filtered on __gt=now: typing
+        if subscription.cancellation_allowed_until is not None  # always (filter above); for mypy
     ]
 
 
