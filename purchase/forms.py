@@ -216,7 +216,7 @@ class PartnerForm(forms.Form):
     """The «Partner» step: the reseller's MPN ID, checked for format before Partner Center.
 
     Shown read-only: only the one the distributor registered on the profile is accepted
-    (tenants/services/mpn.py), so a field that looked editable would only invite a refusal.
+    (resellers/services.py), so a field that looked editable would only invite a refusal.
     """
 
     mpn_id = forms.CharField(

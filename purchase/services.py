@@ -1,8 +1,9 @@
-"""The checkout wizard's draft, step by step, and placing the order from it.
+"""The purchase wizard's draft, step by step, and placing the order from it.
 
 Each step writes only its own JSON field (``save(update_fields=...)``), so two tabs on different
 steps never overwrite each other. Nothing here calls Partner Center: the checks are made by
-partner_center.py and mpn.py before, and only their outcome is recorded here.
+tenants.services (the «Domain Prefix») and resellers.services (the MPN ID) before, and only
+their outcome is recorded here.
 """
 
 import uuid

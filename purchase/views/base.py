@@ -1,4 +1,4 @@
-"""What every step of the checkout wizard shares: the cart and draft it works on, the guard that
+"""What every step of the purchase wizard shares: the cart and draft it works on, the guard that
 sends the user to the cart or to the first step still to do, and the page layout."""
 
 import uuid

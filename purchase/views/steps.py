@@ -1,4 +1,4 @@
-"""The steps «Cliente», «Azienda», «Partner» and «Conferma» of the checkout wizard."""
+"""The steps «Cliente», «Azienda», «Partner» and «Conferma» of the purchase wizard."""
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
