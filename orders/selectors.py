@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db.models import Prefetch, QuerySet
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -28,12 +29,12 @@ from partnercenter.services import partner_center_invitation_url
 # Where a partner resets a customer's user password (as its delegated administrator).
 MICROSOFT_365_ADMIN_CENTER_URL = "https://admin.microsoft.com"
 
-BILLING_TOTAL_LABELS = {
+BILLING_TOTAL_LABELS: dict[str, Promise] = {
     Plan.Billing.MONTHLY: gettext_lazy("Totale mensile"),
     Plan.Billing.ANNUAL: gettext_lazy("Totale annuale"),
 }
 # What the reseller reads for each failure, with the next step; the support contact follows.
-FAILURE_MESSAGES = {
+FAILURE_MESSAGES: dict[str, Promise] = {
     FailureReason.MPN_INVALID: gettext_lazy(
         "Partner Center non riconosce l'MPN ID %(mpn_id)s come rivenditore indiretto attivo con "
         "il Microsoft Partner Agreement firmato. Verificalo sul sito partner Microsoft e "
@@ -102,7 +103,7 @@ CLOSED_MESSAGE = gettext_lazy("Per qualsiasi domanda contatta l'assistenza.")
 
 # The reseller's timeline. OrderEvent.message is for staff (Partner Center errors, MS-RequestIds,
 # staff e-mails and notes): the reseller reads these, chosen by the event's kind, status and code.
-TIMELINE_STATUS_TEXTS = {
+TIMELINE_STATUS_TEXTS: dict[str, Promise] = {
     OrderStatus.PLACED: gettext_lazy("Ordine ricevuto da %(user_email)s per il tenant %(tenant)s."),
     OrderStatus.PROVISIONING: gettext_lazy("Attivazione avviata."),
     OrderStatus.AWAITING_RELATIONSHIP: gettext_lazy(
@@ -115,13 +116,13 @@ TIMELINE_STATUS_TEXTS = {
     OrderStatus.CANCELLED: gettext_lazy("L'ordine è stato annullato dal nostro staff."),
     OrderStatus.RESOLVED: gettext_lazy("Il nostro staff ha chiuso l'ordine."),
 }
-TIMELINE_RESUMED_TEXTS = {
+TIMELINE_RESUMED_TEXTS: dict[str, Promise] = {
     OrderStatus.FAILED: gettext_lazy("Il nostro staff ha avviato un nuovo tentativo."),
     OrderStatus.AWAITING_RELATIONSHIP: gettext_lazy(
         "La relazione di rivenditore è stata accettata: l'attivazione riprende."
     ),
 }
-TIMELINE_FAILURE_TEXTS = {
+TIMELINE_FAILURE_TEXTS: dict[str, Promise] = {
     FailureReason.MPN_INVALID: gettext_lazy(
         "Attivazione non riuscita: Partner Center non riconosce l'MPN ID %(mpn_id)s come "
         "rivenditore indiretto attivo."
@@ -160,7 +161,7 @@ TIMELINE_SUPPORT_TEXT = gettext_lazy(
 TIMELINE_CLOSED_SUPPORT_TEXT = gettext_lazy(
     "Per qualsiasi domanda scrivi a %(support_email)s indicando l'ordine %(number)s."
 )
-TIMELINE_STEP_TEXTS = {
+TIMELINE_STEP_TEXTS: dict[str, Promise] = {
     OrderEvent.Step.MPN: gettext_lazy("MPN ID %(mpn_id)s verificato."),
     OrderEvent.Step.TENANT_LINKED: gettext_lazy("Ordine collegato al tenant esistente %(tenant)s."),
     OrderEvent.Step.TENANT_CREATED: gettext_lazy("Nuovo tenant %(tenant)s creato."),
@@ -180,7 +181,7 @@ TIMELINE_STEP_TEXTS = {
         "E-mail di riepilogo della sottoscrizione inviata."
     ),
 }
-TIMELINE_KIND_TEXTS = {
+TIMELINE_KIND_TEXTS: dict[str, Promise] = {
     OrderEvent.Kind.STEP_COMPLETED: gettext_lazy("Un passo dell'attivazione è stato completato."),
     OrderEvent.Kind.EMAIL_SENT: gettext_lazy("E-mail dell'ordine inviata."),
     OrderEvent.Kind.RETRY_SCHEDULED: gettext_lazy(
@@ -244,6 +245,7 @@ def _timeline_text(event: OrderEvent, order: Order) -> str:
         "number": order.number,
     }
     if event.kind != OrderEvent.Kind.STATUS_CHANGED:
+        template: Promise | str
         if event.kind == OrderEvent.Kind.RETRY_SCHEDULED and event.actor == OrderEvent.Actor.SYSTEM:
             template = TIMELINE_SYSTEM_RESUMED_TEXT
         else:
@@ -336,7 +338,7 @@ def _progress_steps(order: Order) -> tuple[ProgressStep, ...]:
         OrderStatus.AWAITING_RELATIONSHIP: "waiting",
         OrderStatus.CANCELLED: "pending",
         OrderStatus.RESOLVED: "pending",
-    }.get(order.status, "current")
+    }.get(OrderStatus(order.status), "current")
     steps, is_first_open = [], True
     for key, label, is_done in milestones:
         state = "done" if is_done else ("pending" if not is_first_open else blocked_state)
@@ -354,7 +356,7 @@ def _headline(order: Order) -> str:
         OrderStatus.FAILED: _("L'attivazione non è riuscita"),
         OrderStatus.CANCELLED: _("L'ordine è stato annullato"),
         OrderStatus.RESOLVED: _("L'ordine è stato chiuso dal nostro staff"),
-    }[order.status]
+    }[OrderStatus(order.status)]
 
 
 def _page_heading(order: Order) -> str:
@@ -368,7 +370,7 @@ def _page_heading(order: Order) -> str:
         OrderStatus.FAILED: _("Ordine non riuscito"),
         OrderStatus.CANCELLED: _("Ordine annullato"),
         OrderStatus.RESOLVED: _("Ordine chiuso dal nostro staff"),
-    }[order.status]
+    }[OrderStatus(order.status)]
 
 
 def _status_message(order: Order) -> str:
@@ -413,9 +415,9 @@ def orders_overdue(*, older_than: timedelta) -> list[Order]:
 
 @dataclass(frozen=True)
 class OrderTotal:
-    label: str  # lazy: rendered in the language of the page or e-mail
+    label: Promise  # lazy: rendered in the language of the page or e-mail
     net: Decimal
-    vat: Decimal
+    vat: Decimal | None
 
 
 def order_totals(*, order: Order) -> list[OrderTotal]:

@@ -99,7 +99,7 @@ def order_set_status(
             actor_user=actor_user,
             from_status=from_status,
             to_status=to_status,
-            code=failure.reason if to_status == OrderStatus.FAILED else "",
+            code=order.failure_reason if to_status == OrderStatus.FAILED else "",
         )
         if to_status == OrderStatus.FAILED:
             _queue_staff_alert(order, event)

@@ -3,7 +3,7 @@
 import pytest
 
 from partnercenter.errors import PartnerCenterBusinessError, PartnerCenterNotFound
-from partnercenter.tests.helpers import cart_line, new_request_id
+from partnercenter.tests.helpers import cart_line, new_request_id, order_get
 from partnercenter_sandbox import demo
 
 BUSINESS_BASIC = ("CFQ7TTC0LH18", "0001")
@@ -206,13 +206,13 @@ def test_order_is_not_found_then_pending_then_completed(pc_client, pc_sandbox, c
     assert result.orders[0].status == "pending"
 
     with pytest.raises(PartnerCenterNotFound) as raised:
-        pc_client.get_order(contoso_id, order_id)
+        order_get(pc_client, contoso_id, order_id)
     assert raised.value.code == "20000"
 
     pc_sandbox.control.elapse("PT20S")
-    assert pc_client.get_order(contoso_id, order_id).status == "pending"
+    assert order_get(pc_client, contoso_id, order_id).status == "pending"
     pc_sandbox.control.elapse("PT40S")
-    order = pc_client.get_order(contoso_id, order_id)
+    order = order_get(pc_client, contoso_id, order_id)
     assert (order.id, order.status, order.is_completed) == (order_id, "completed", True)
 
 

@@ -55,17 +55,17 @@ def test_company_errors_are_shown_beside_their_fields_and_survive_a_reload(clien
     client.post(CUSTOMER_URL, {"choice": "new", "action": "next"})
 
     response = client.post(
-        COMPANY_URL, {**company_data(vat_number="01234567898", province="Torino"), "action": "next"}
+        COMPANY_URL, {**company_data(vat_number="01234560158", province="Torino"), "action": "next"}
     )
 
     assert response.status_code == 200
     page = response.content.decode()
     assert "La Partita IVA non è valida: la cifra di controllo non corrisponde." in page
     assert "La provincia è la sigla di 2 lettere" in page
-    assert 'value="01234567898"' in page
+    assert 'value="01234560158"' in page
     assert 'value="Torino"' in page
     reloaded = client.get(COMPANY_URL).content.decode()
-    assert 'value="01234567898"' in reloaded
+    assert 'value="01234560158"' in reloaded
 
 
 def test_company_step_shows_the_guide_warning(client, cart):

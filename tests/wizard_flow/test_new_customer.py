@@ -126,7 +126,7 @@ def test_new_customer_with_a_new_tenant_places_one_order(client, pc_sandbox, use
     assert (customer.reseller, customer.company_name, customer.vat_number) == (
         user.reseller,
         "Nuova Impresa S.r.l.",
-        "01234567897",
+        "01234560157",
     )
     assert (customer.tenant_domain_prefix, customer.tenant_kind, customer.relationship_state) == (
         FREE_PREFIX,
