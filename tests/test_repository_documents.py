@@ -171,6 +171,32 @@ def test_every_cited_docs_heading_exists(repository_files):
     assert dangling_anchors(checked) == []
 
 
+CONFLICT_MARKER = re.compile(r"^(<{7} |={7}$|>{7} )", re.MULTILINE)
+
+
+def conflict_markers(files: dict[str, str]) -> list[str]:
+    return [
+        f"{path}:{text.count(chr(10), 0, match.start()) + 1}"
+        for path, text in files.items()
+        if not path.endswith(".po")  # msgmerge never writes them; "=======" may be a msgstr
+        for match in CONFLICT_MARKER.finditer(text)
+    ]
+
+
+def test_no_file_keeps_a_merge_conflict_marker(repository_files):
+    assert conflict_markers(repository_files) == []
+
+
+def test_the_conflict_check_finds_a_left_over_marker():
+    left_over = "| a |\n<<<<<<< HEAD\n| b |\n=======\n| c |\n>>>>>>> main\n"
+
+    assert conflict_markers({"README.md": left_over}) == [
+        "README.md:2",
+        "README.md:4",
+        "README.md:6",
+    ]
+
+
 def test_the_code_cites_the_docs_it_now_relies_on(repository_files):
     # The citations that replaced the old specification's are really there to be checked.
     cited = {
