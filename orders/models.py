@@ -155,8 +155,8 @@ class Order(ChoiceLabelsMixin, models.Model):
         _("id carrello Partner Center"), max_length=64, blank=True
     )
     cart_request_id = models.CharField(max_length=36, blank=True)
-    checkout_request_id = models.CharField(max_length=36, blank=True)
-    checked_out_at = models.DateTimeField(_("ordine inviato il"), null=True, blank=True)
+    cart_submit_request_id = models.CharField(max_length=36, blank=True)
+    cart_submitted_at = models.DateTimeField(_("ordine inviato il"), null=True, blank=True)
     activated_at = models.DateTimeField(_("sottoscrizioni attive il"), null=True, blank=True)
     # Set when a POST of that step was sent and no answer came back: Partner Center may have
     # done it. Its request id is then kept through any number of transient errors, until a
@@ -166,7 +166,7 @@ class Order(ChoiceLabelsMixin, models.Model):
     customer_request_outcome_unknown = models.BooleanField(default=False)
     agreement_request_outcome_unknown = models.BooleanField(default=False)
     cart_request_outcome_unknown = models.BooleanField(default=False)
-    checkout_request_outcome_unknown = models.BooleanField(default=False)
+    cart_submit_request_outcome_unknown = models.BooleanField(default=False)
     # When the wait for active subscriptions (re)started: activation_timeout counts from here.
     activation_wait_started_at = models.DateTimeField(null=True, blank=True)
 
@@ -312,7 +312,7 @@ class OrderEvent(models.Model):
         RELATIONSHIP = "relationship", _("Relazione di rivenditore accettata")
         AGREEMENT = "agreement", _("Microsoft Customer Agreement confermato")
         CART = "cart", _("Carrello Partner Center creato")
-        CHECKOUT = "checkout", _("Ordine inviato a Microsoft")
+        CART_SUBMITTED = "cart_submitted", _("Ordine inviato a Microsoft")
         ACTIVATION = "activation", _("Sottoscrizioni attive")
         CREDENTIALS_EMAIL = "credentials", _("E-mail delle credenziali inviata")
         SUMMARY_EMAIL = "subscription_summary", _("E-mail di riepilogo inviata")

@@ -171,7 +171,7 @@ TIMELINE_STEP_TEXTS = {
         "Accettazione del Microsoft Customer Agreement confermata."
     ),
     OrderEvent.Step.CART: gettext_lazy("Ordine preparato in Partner Center."),
-    OrderEvent.Step.CHECKOUT: gettext_lazy("Ordine inviato a Microsoft."),
+    OrderEvent.Step.CART_SUBMITTED: gettext_lazy("Ordine inviato a Microsoft."),
     OrderEvent.Step.ACTIVATION: gettext_lazy("Sottoscrizioni attivate da Microsoft."),
     OrderEvent.Step.CREDENTIALS_EMAIL: gettext_lazy(
         "E-mail con le credenziali del nuovo tenant inviata."
@@ -327,7 +327,7 @@ def _progress_steps(order: Order) -> tuple[ProgressStep, ...]:
             _("Conferma del Microsoft Customer Agreement"),
             bool(order.agreement_accepted_at),
         ),
-        ("order", _("Invio dell'ordine a Microsoft"), order.checked_out_at is not None),
+        ("order", _("Invio dell'ordine a Microsoft"), order.cart_submitted_at is not None),
         ("activation", _("Attivazione delle sottoscrizioni"), order.activated_at is not None),
         ("emails", _("Invio delle e-mail"), order.status == OrderStatus.ACTIVE),
     ]

@@ -195,7 +195,10 @@ def test_a_post_to_the_order_change_form_writes_nothing_even_racing_the_worker(
     url = reverse("admin:orders_order_change", args=[order.pk])
     form = client.get(url).content.decode()
     read_by_the_admin = Order.objects.get(pk=order.pk)
-    worker_writes = {"admin_password_encrypted": "", "checkout_request_id": "req-from-the-worker"}
+    worker_writes = {
+        "admin_password_encrypted": "",
+        "cart_submit_request_id": "req-from-the-worker",
+    }
     Order.objects.filter(pk=order.pk).update(**worker_writes)
     after_worker = Order.objects.values().get(pk=order.pk)
     monkeypatch.setattr(OrderAdmin, "get_object", lambda *args, **kwargs: read_by_the_admin)

@@ -179,7 +179,7 @@ def test_order_errors_at_checkout_fail_the_order_with_their_code(
         FailureReason.MPN_INVALID,
         "900154",
     )
-    assert order.checked_out_at is None
+    assert order.cart_submitted_at is None
     assert pc_sandbox.control.state()["counts"]["order"] == 0
 
 
@@ -254,7 +254,7 @@ def test_subscriptions_never_active_fail_the_order_after_the_activation_timeout(
 
     assert (order.status, order.failure_code) == (OrderStatus.FAILED, "activation_timeout")
     assert order.failure_reason == FailureReason.PARTNER_CENTER_UNAVAILABLE
-    assert order.checked_out_at is not None
+    assert order.cart_submitted_at is not None
     assert order.activated_at is None
 
 

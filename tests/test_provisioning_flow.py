@@ -76,7 +76,7 @@ def test_new_tenant_order_becomes_active_with_credentials_and_summary(
         OrderEvent.Step.TENANT_CREATED,
         OrderEvent.Step.AGREEMENT,
         OrderEvent.Step.CART,
-        OrderEvent.Step.CHECKOUT,
+        OrderEvent.Step.CART_SUBMITTED,
         OrderEvent.Step.ACTIVATION,
         OrderEvent.Step.CREDENTIALS_EMAIL,
         OrderEvent.Step.SUMMARY_EMAIL,

@@ -4,7 +4,7 @@
 order is not active in Partner Center yet, a transient error) and returns the seconds after which
 to run again, or None when there is nothing more to do (active, failed, parked, not ours).
 
-Retry policy (STYLE habit 7): transient errors (Partner Center unreachable or 5xx, 429 with its
+Retry policy (README.md here): transient errors (Partner Center unreachable or 5xx, 429 with its
 Retry-After, an unreadable answer, tenants' checks unable to reach it, SMTP not accepting now)
 wait with capped exponential backoff; after ``conf.max_transient_failures()`` in a row the order
 fails as partner_center_unavailable (email_failed for SMTP), and staff are alerted. Definite
@@ -38,14 +38,14 @@ from orders.provisioning.errors import (
 from orders.provisioning.recording import (
     order_lease_refresh,
     order_lease_release,
-    order_record,
+    order_update_if_provisioning,
 )
 from orders.provisioning.steps import (
     step_await_activation,
-    step_checkout,
     step_ensure_agreement,
     step_ensure_cart,
     step_ensure_customer,
+    step_submit_cart,
     step_validate_mpn,
 )
 from orders.services.status import Failure, order_event_record, order_set_status
@@ -59,7 +59,7 @@ STEPS = (
     step_ensure_customer,
     step_ensure_agreement,
     step_ensure_cart,
-    step_checkout,
+    step_submit_cart,
     step_await_activation,
     step_send_emails,
 )
@@ -68,7 +68,7 @@ Actor = OrderEvent.Actor
 
 def order_provision(*, order_id: int) -> float | None:
     """Advance the order as far as it can go now; the seconds to wait, or None when done."""
-    order = _start(order_id)
+    order = _claim_run_lease(order_id)
     if order is None:
         return None
     try:
@@ -87,7 +87,7 @@ def _run(order: Order) -> float | None:
                 order_lease_refresh(order)
                 wait = step(order, client)
                 if wait is not None:
-                    return _wait(order, wait)
+                    return _schedule_next_run(order, wait)
         _finish(order)
     except ProvisioningStopped:
         logger.info("order %s left provisioning, or another run took it, during the run", order.pk)
@@ -104,7 +104,7 @@ def _run(order: Order) -> float | None:
     return None
 
 
-def _start(order_id: int) -> Order | None:
+def _claim_run_lease(order_id: int) -> Order | None:
     """The order, now provisioning and claimed by this run; None when it is not the worker's to
     provision, not due yet (this message is a duplicate of a scheduled one) or another run holds
     it (its lease has not expired)."""
@@ -136,8 +136,10 @@ def _start(order_id: int) -> Order | None:
     return Order.objects.select_related("customer", "reseller", "user").get(pk=order_id)
 
 
-def _wait(order: Order, seconds: float) -> float:
-    order_record(order, attention_due_at=timezone.now() + timedelta(seconds=seconds))
+def _schedule_next_run(order: Order, seconds: float) -> float:
+    order_update_if_provisioning(
+        order, attention_due_at=timezone.now() + timedelta(seconds=seconds)
+    )
     return seconds
 
 
@@ -208,8 +210,8 @@ def _after_transient_error(order: Order, exc: Exception) -> float | None:
         return None
     wait = _backoff_seconds(failures, exc)
     try:
-        order_record(order, transient_failures=failures)
-        _wait(order, wait)
+        order_update_if_provisioning(order, transient_failures=failures)
+        _schedule_next_run(order, wait)
     except ProvisioningStopped:
         return None
     order_event_record(

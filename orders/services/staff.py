@@ -47,17 +47,17 @@ def order_retry(*, order_id: int, user) -> Order:
     """A failed order goes back to provisioning from where it stopped.
 
     The MPN ID is validated again (it may be what staff fixed) unless Microsoft already has, or
-    may have, the order (a checkout whose answer never came); failed e-mails may be sent again.
-    Partner Center ids already obtained are kept, so nothing is created twice. Waits start anew:
-    the relationship wait gets a new deadline, the activation wait a new timeout.
+    may have, the order (a cart submission whose answer never came); failed e-mails may be sent
+    again. Partner Center ids already obtained are kept, so nothing is created twice. Waits
+    start anew: the relationship wait gets a new deadline, the activation wait a new timeout.
     """
     with (
         _refused_as(_("l'ordine è «%(status)s»: si riprovano solo gli ordini non riusciti.")),
         transaction.atomic(),
     ):
-        checked_out_at, checkout_request_id = (
+        cart_submitted_at, cart_submit_request_id = (
             Order.objects.select_for_update()
-            .values_list("checked_out_at", "checkout_request_id")
+            .values_list("cart_submitted_at", "cart_submit_request_id")
             .get(pk=order_id)
         )
         changes = {
@@ -68,8 +68,8 @@ def order_retry(*, order_id: int, user) -> Order:
             "activation_wait_started_at": None,
             "run_lease_until": None,
         }
-        # A checkout id still stored has had no definite answer: Microsoft may have the order.
-        if checked_out_at is None and not checkout_request_id:
+        # A submission id still stored never had a definite answer: Microsoft may have the order.
+        if cart_submitted_at is None and not cart_submit_request_id:
             changes["mpn_validated_at"] = None
         order = order_set_status(
             order_id=order_id,

@@ -7,9 +7,9 @@ Redis lost it on restart — and the order is enqueued again.
 
 The task may not be lost, only late (a backed-up queue): then two messages exist for the order.
 Two runs at once could send Partner Center two different requests, so a run first claims the
-order (runner.py ``_start``: due, and no other run's lease unexpired) and the second message does
-nothing; the MS-RequestIds are claimed with a conditional update as a backstop. An order a run
-holds is not resumed here.
+order (runner.py ``_claim_run_lease``: due, and no other run's lease unexpired) and the second
+message does nothing; the MS-RequestIds are claimed with a conditional update as a backstop. An
+order a run holds is not resumed here (orders/provisioning/README.md: the five guards).
 """
 
 from dataclasses import dataclass, field
