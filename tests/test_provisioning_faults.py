@@ -6,8 +6,9 @@ from datetime import timedelta
 
 import pytest
 from django.core import mail
-from django.utils import timezone
+from django.utils import timezone, translation
 
+from orders.event_messages import event_staff_text
 from orders.models import FailureReason, OrderEvent, OrderStatus
 from orders.provisioning import order_provision, runner
 from orders.services import order_set_status
@@ -67,7 +68,7 @@ def test_answers_lost_after_commit_are_repeated_with_the_same_request_id(
         assert first["ms_request_id"] == second["ms_request_id"]
         assert (first["fault"], second["replayed"]) == ("drop_after_commit", True)
     assert len(mail.outbox) == 2
-    assert order.events.filter(kind=OrderEvent.Kind.RETRY_SCHEDULED).count() == 2
+    assert order.events.filter(type=OrderEvent.Type.RETRY_SCHEDULED).count() == 2
 
 
 def test_a_refused_request_is_retried_as_a_new_request(
@@ -83,8 +84,9 @@ def test_a_refused_request_is_retried_as_a_new_request(
     assert refused["status"] == 503
     assert refused["ms_request_id"] != accepted["ms_request_id"]
     assert order.transient_failures == 0
-    [retry] = order.events.filter(kind=OrderEvent.Kind.RETRY_SCHEDULED)
-    assert "nuovo tentativo" in retry.message
+    [retry] = order.events.filter(type=OrderEvent.Type.RETRY_SCHEDULED)
+    with translation.override("it"):
+        assert "nuovo tentativo" in event_staff_text(retry)
 
 
 def test_rate_limiting_waits_as_long_as_retry_after_says(pc_sandbox, settings):
@@ -147,8 +149,8 @@ def test_checkout_refused_for_a_missing_relationship_then_retried_by_staff(
     assert order.lines.exclude(partner_center_order_id="").count() == 0
     [alert] = mail.outbox
     assert "20002" in alert.body
-    timeline = list(order.events.values_list("message", flat=True))
-    assert timeline[-1].startswith("Attivazione non riuscita: ")
+    with translation.override("it"):
+        assert event_staff_text(order.events.latest("pk")).startswith("Attivazione non riuscita: ")
 
     pc_sandbox.control.accept_invitation(domain, partner_id=VALID_RESELLER_TENANT_ID)
     mail.outbox.clear()
@@ -291,7 +293,7 @@ def test_a_duplicate_run_finding_the_order_finished_by_the_other_stops_quietly(m
     order = order_ready_for_emails()
 
     def other_run_finishes_first(order, client):
-        order_set_status(order_id=order.pk, to_status="active", actor="worker", message="Attiva.")
+        order_set_status(order_id=order.pk, to_status="active", actor="worker")
 
     monkeypatch.setattr(runner, "STEPS", (other_run_finishes_first,))
 

@@ -11,9 +11,9 @@ from typing import TypeVar
 from django.utils import timezone
 
 from orders import conf
-from orders.models import Order, OrderEvent, OrderStatus
+from orders.events import event_step_completed
+from orders.models import Order, OrderStatus
 from orders.provisioning.errors import ProvisioningStopped
-from orders.services.status import order_event_record
 from partnercenter.errors import (
     PartnerCenterBusinessError,
     PartnerCenterError,
@@ -67,11 +67,11 @@ def order_update_if_provisioning(order: Order, **fields) -> None:
         setattr(order, name, value)
 
 
-def step_done(order: Order, message: str, *, step: str, **fields) -> None:
-    """Record a completed step (an OrderEvent.Step): its outcome, the end of any run of
-    failures, the event."""
+def step_done(order: Order, *, step: str, facts: dict | None = None, **fields) -> None:
+    """Record a completed step (an OrderEvent.Step): its outcome (``fields`` of the order), the
+    end of any run of failures, the event with ``facts`` (orders.events.event_step_completed)."""
     order_update_if_provisioning(order, transient_failures=0, **fields)
-    order_event_record(order=order, kind=OrderEvent.Kind.STEP_COMPLETED, message=message, code=step)
+    event_step_completed(order=order, step=step, **(facts or {}))
 
 
 def request_id_for(order: Order, field: str) -> str:

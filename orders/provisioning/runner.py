@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from orders import conf
 from orders.errors import OrderTransitionError
+from orders.events import event_retry_scheduled
 from orders.models import WORKING_STATUSES, Order, OrderEvent, OrderStatus
 from orders.provisioning.emails import step_send_emails
 from orders.provisioning.errors import (
@@ -48,7 +49,7 @@ from orders.provisioning.steps import (
     step_submit_cart,
     step_validate_mpn,
 )
-from orders.services.status import Failure, order_event_record, order_set_status
+from orders.services.status import Failure, order_set_status
 from partnercenter.errors import PartnerCenterRateLimited
 from partnercenter.services import partner_center_call_context, partner_center_client
 
@@ -126,7 +127,6 @@ def _claim_run_lease(order_id: int) -> Order | None:
                 order_id=order.pk,
                 to_status=OrderStatus.PROVISIONING,
                 actor=Actor.WORKER,
-                message="Attivazione avviata.",
             )
         # Due now: should this run die, the sweeper finds the order after its threshold, by
         # when the lease has expired.
@@ -144,9 +144,7 @@ def _schedule_next_run(order: Order, seconds: float) -> float:
 
 
 def _finish(order: Order) -> None:
-    _set_status_if_still_provisioning(
-        order, OrderStatus.ACTIVE, message="La sottoscrizione è attiva. E-mail inviate."
-    )
+    _set_status_if_still_provisioning(order, OrderStatus.ACTIVE)
 
 
 def _park(order: Order) -> None:
@@ -156,9 +154,7 @@ def _park(order: Order) -> None:
     _set_status_if_still_provisioning(
         order,
         OrderStatus.AWAITING_RELATIONSHIP,
-        message=f"Il tenant {order.tenant_domain} non ha ancora accettato la relazione di "
-        f"rivenditore: l'ordine riprenderà da solo appena accettata (attesa fino al "
-        f"{timezone.localtime(until):%d/%m/%Y}).",
+        waiting_until=until,
         changes={
             "awaiting_relationship_since": since,
             "awaiting_relationship_until": until,
@@ -176,7 +172,6 @@ def _fail(order: Order, failure: Failure) -> None:
     _set_status_if_still_provisioning(
         order,
         OrderStatus.FAILED,
-        message=f"Attivazione non riuscita: {failure.detail or failure.reason}",
         failure=failure,
     )
 
@@ -214,11 +209,13 @@ def _after_transient_error(order: Order, exc: Exception) -> float | None:
         _schedule_next_run(order, wait)
     except ProvisioningStopped:
         return None
-    order_event_record(
+    event_retry_scheduled(
         order=order,
-        kind=OrderEvent.Kind.RETRY_SCHEDULED,
-        message=f"Errore temporaneo ({detail}): nuovo tentativo tra {wait:.0f} s "
-        f"({failures} di {conf.max_transient_failures()}).",
+        operation=OrderEvent.Operation.PROVISIONING,
+        error=exc,
+        retry_in=wait,
+        failures=failures,
+        max_failures=conf.max_transient_failures(),
     )
     logger.warning("order %s: transient error %s, retry in %.1f s", order.pk, detail, wait)
     if wait > conf.retry_max_seconds():

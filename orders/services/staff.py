@@ -14,12 +14,12 @@ from django.utils.translation import gettext as _
 
 from notifications.services import email_reset_failed
 from orders.errors import OrderTransitionError
+from orders.events import event_staff_action
 from orders.models import Order, OrderEvent, OrderStatus
 from orders.provisioning.relationship import RelationshipOutcome, order_check_relationship
 from orders.services.status import (
     order_enqueue_provisioning,
     order_enqueue_relationship_check,
-    order_event_record,
     order_set_status,
 )
 from orders.services.sweeping import order_resume_overdue
@@ -77,7 +77,6 @@ def order_retry(*, order_id: int, user) -> Order:
             actor=STAFF,
             actor_user=user,
             expected_from=frozenset({OrderStatus.FAILED}),
-            message=f"Nuovo tentativo richiesto da {user.email}.",
             changes=changes,
         )
         email_reset_failed(order_id=order_id)
@@ -96,12 +95,10 @@ def order_resume(*, order_id: int, user) -> RelationshipOutcome:
         # An expired wait needs no Partner Center answer: staff learn at once that it failed.
         return order_check_relationship(order_id=order_id, actor=STAFF, actor_user=user)
     if status == OrderStatus.AWAITING_RELATIONSHIP:
-        order_event_record(
+        event_staff_action(
             order=Order.objects.get(pk=order_id),
-            kind=OrderEvent.Kind.STAFF_ACTION,
-            actor=STAFF,
-            actor_user=user,
-            message=f"Verifica della relazione richiesta da {user.email}.",
+            user=user,
+            action=OrderEvent.StaffAction.RELATIONSHIP_CHECK,
         )
         order_enqueue_relationship_check(order_id=order_id, actor=STAFF)
         return RelationshipOutcome.ENQUEUED
@@ -133,7 +130,7 @@ def order_cancel(*, order_id: int, user, note: str = "") -> Order:
             to_status=OrderStatus.CANCELLED,
             actor=STAFF,
             actor_user=user,
-            message=_with_note(f"Ordine annullato da {user.email}.", note),
+            note=note.strip(),
         )
 
 
@@ -147,10 +144,5 @@ def order_mark_resolved(*, order_id: int, user, note: str = "") -> Order:
             actor=STAFF,
             actor_user=user,
             expected_from=frozenset({OrderStatus.FAILED}),
-            message=_with_note(f"Segnato come risolto da {user.email}.", note),
+            note=note.strip(),
         )
-
-
-def _with_note(message: str, note: str) -> str:
-    note = note.strip()
-    return f"{message} Nota: {note}" if note else message

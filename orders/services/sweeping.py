@@ -19,12 +19,12 @@ from django.db import transaction
 from django.utils import timezone
 
 from orders import conf
+from orders.events import event_order_resumed
 from orders.models import WORKING_STATUSES, FailureReason, Order, OrderEvent, OrderStatus
 from orders.selectors import orders_overdue
 from orders.services.status import (
     Failure,
     order_enqueue_provisioning,
-    order_event_record,
     order_set_status,
 )
 
@@ -91,13 +91,7 @@ def order_resume_overdue(
         # same step every time does not get resumed for ever.
         order.transient_failures = resumptions
         order.save(update_fields=["attention_due_at", "transient_failures", "updated_at"])
-        order_event_record(
-            order=order,
-            kind=OrderEvent.Kind.STAFF_ACTION if actor_user else OrderEvent.Kind.RETRY_SCHEDULED,
-            actor=actor,
-            actor_user=actor_user,
-            message=f"Attivazione ripresa: nessuna attività da {minutes} minuti.",
-        )
+        event_order_resumed(order=order, idle_minutes=minutes, actor=actor, user=actor_user)
         order_enqueue_provisioning(order_id=order.pk)
     return True
 
@@ -115,5 +109,4 @@ def _fail_stuck(order: Order, resumptions: int, minutes: int, actor: str, actor_
             detail=f"Attivazione ripresa {resumptions - 1} volte senza progressi; nessuna "
             f"attività da {minutes} minuti. Verificare i log del worker prima di riprovare.",
         ),
-        message=f"Attivazione bloccata: nessun progresso dopo {resumptions - 1} riprese.",
     )

@@ -52,8 +52,8 @@ def step_ensure_cart(order: Order, client: PartnerCenterClient) -> None:
         raise StepFailed(failure_from_code(code=error.code, description=error.description))
     step_done(
         order,
-        f"Carrello Partner Center {cart.id} creato con {len(lines)} righe.",
         step=Step.CART,
+        facts={"cart_id": cart.id, "line_count": len(lines)},
         partner_center_cart_id=cart.id,
     )
     return None
@@ -131,11 +131,10 @@ def step_submit_cart(order: Order, client: PartnerCenterClient) -> None:
                 "verificare in Partner Center prima di riprovare.",
             )
         )
-    order_ids = ", ".join(order_.id for order_ in result.orders)
     step_done(
         order,
-        f"Ordine inviato a Microsoft (ordini {order_ids}).",
         step=Step.CART_SUBMITTED,
+        facts={"partner_center_order_ids": [order_.id for order_ in result.orders]},
         cart_submitted_at=timezone.now(),
     )
     return None

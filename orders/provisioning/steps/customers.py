@@ -58,8 +58,8 @@ def step_validate_mpn(order: Order, client: PartnerCenterClient) -> None:
         )
     step_done(
         order,
-        f"MPN ID {order.mpn_id} verificato: rivenditore indiretto attivo, MPA firmato.",
         step=Step.MPN,
+        facts={"mpn_id": order.mpn_id},
         mpn_validated_at=validation.checked_at,
         reseller_tenant_id=validation.reseller_tenant_id,
     )
@@ -78,9 +78,11 @@ def step_ensure_customer(order: Order, client: PartnerCenterClient) -> None:
         # it did: then that order sends the credentials, and this one is for an existing tenant.
         step_done(
             order,
-            f"Tenant {order.tenant_domain} collegato (cliente Partner Center "
-            f"{customer.partner_center_customer_id}).",
             step=Step.TENANT_LINKED,
+            facts={
+                "customer_id": str(customer.partner_center_customer_id),
+                "domain": order.tenant_domain,
+            },
             partner_center_customer_id=str(customer.partner_center_customer_id),
             is_new_tenant=False,
         )
@@ -92,8 +94,8 @@ def step_ensure_customer(order: Order, client: PartnerCenterClient) -> None:
             raise AwaitingRelationship(order.pk)
         step_done(
             order,
-            f"Relazione di rivenditore accettata dal tenant {order.tenant_domain}.",
             step=Step.RELATIONSHIP,
+            facts={"customer_id": check.match.customer_id, "domain": order.tenant_domain},
             partner_center_customer_id=check.match.customer_id,
         )
     return None
@@ -138,8 +140,8 @@ def _create_tenant(order: Order, client: PartnerCenterClient) -> None:
         # The password exists in clear only in this frame; the database gets the Fernet token.
         step_done(
             order,
-            f"Tenant {created.domain} creato (cliente Partner Center {created.id}).",
             step=Step.TENANT_CREATED,
+            facts={"customer_id": created.id, "domain": created.domain},
             partner_center_customer_id=created.id,
             admin_user_name=created.admin_user_principal_name,
             admin_password_encrypted=encrypt_text(credentials.password) if credentials else "",
@@ -184,12 +186,8 @@ def _adopt_tenant_created_earlier(
     with transaction.atomic():
         step_done(
             order,
-            f"Tenant {found.domain} creato da una richiesta la cui risposta era andata persa, "
-            f"riconosciuto tra i clienti del distributore (cliente Partner Center {found.id}). "
-            "Partner Center non ripete la password iniziale dell'amministratore: va reimpostata "
-            "nell'interfaccia di amministrazione di Microsoft 365 e comunicata al rivenditore "
-            "(avviso inviato allo staff).",
             step=Step.TENANT_CREATED,
+            facts={"customer_id": found.id, "domain": found.domain, "is_adopted": True},
             partner_center_customer_id=found.id,
             is_new_tenant=False,
         )
@@ -230,11 +228,10 @@ def step_ensure_agreement(order: Order, client: PartnerCenterClient) -> None:
             date_agreed=timezone.now(),
         ),
     )
-    already = " (era già stato accettato)" if agreement.was_already_accepted else ""
     step_done(
         order,
-        f"Accettazione del Microsoft Customer Agreement confermata{already}.",
         step=Step.AGREEMENT,
+        facts={"was_already_accepted": agreement.was_already_accepted},
         agreement_accepted_at=timezone.now(),
     )
     return None

@@ -51,13 +51,14 @@ def step_await_activation(order: Order, client: PartnerCenterClient) -> float | 
                 )
             )
         return conf.poll_seconds()
-    summary = ", ".join(
-        f"{line.sku_title} ({line.partner_center_subscription_id})" for line in lines
-    )
     step_done(
         order,
-        f"Sottoscrizioni attive: {summary}.",
         step=Step.ACTIVATION,
+        facts={
+            "subscriptions": [
+                (line.sku_title, line.partner_center_subscription_id) for line in lines
+            ]
+        },
         activated_at=timezone.now(),
     )
     return None
