@@ -85,7 +85,8 @@ class PlanPrice:
 
     @property
     def monthly_fee(self) -> Decimal:
-        """Reseller price per licence per month, unrounded: the pro-rata (SPEC §3) starts here."""
+        """Reseller price per licence per month, unrounded: the pro-rata starts here
+        (docs/product.md#money)."""
         return self.reseller_price / self.months_in_term
 
     @property

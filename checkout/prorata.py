@@ -1,4 +1,6 @@
-"""«Utilizzo stimato»: the value of a line from its activation to the end of the month (SPEC §3).
+"""«Utilizzo stimato»: the value of a line from its activation to the end of the month.
+
+The rule and its example: docs/product.md#money.
 
 The guide's rule is *recurring fee / days in the month × days left to the end of the month*:
 

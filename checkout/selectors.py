@@ -64,7 +64,7 @@ class CartSummaryLine:
     ``unit_price`` (one licence, whole term), ``unit_price_seen`` (what the line showed when added
     or at the last «Checkout >>»), ``monthly_fee`` (unit price / months in term, rounded for
     display only), ``line_total`` (per billing period, see ``line_amount_per_billing_period``),
-    ``estimated_usage`` («Utilizzo stimato», SPEC §3).
+    ``estimated_usage`` («Utilizzo stimato», docs/product.md#money).
     ``is_available`` is False when the plan is no longer sold (inactive or no price in force):
     then ``unit_price``, ``monthly_fee``, ``line_total`` and ``estimated_usage`` are None and the
     line counts in no total. ``is_price_changed``: the price in force differs from the one seen.

@@ -1,8 +1,9 @@
-"""The Partner Center client: one typed method per call of SPEC §5.2.
+"""The Partner Center client: one typed method per call (docs/partner-center.md#calls-used).
 
 Every POST takes the caller's ``request_id`` (MS-RequestId, the idempotency key stored before the
 call); GETs get a fresh one. Which calls need app+user tokens follows Partner Center's reference
-(SPEC §5.1): creating a customer, the MCA, reseller and MPN checks, relationship lists.
+(docs/partner-center.md#authentication): creating a customer, the MCA, reseller and MPN checks,
+relationship lists.
 """
 
 import json

@@ -134,7 +134,8 @@ def company_formfield(model_field, **kwargs):
 
 
 class CompanyForm(forms.ModelForm):
-    """The «Azienda» step: the end customer's legal and contact data (SPEC §2 step 9)."""
+    """The «Azienda» step: the end customer's legal and contact data
+    (docs/product.md#new-customer-wizard)."""
 
     country = forms.ChoiceField(label=_("Paese"), choices=[("IT", _("Italia"))], initial="IT")
 

@@ -1,4 +1,4 @@
-"""MPN ID validation against Partner Center (SPEC §5.3).
+"""MPN ID validation against Partner Center (docs/product.md#mpn-id-validation).
 
 Only the MPN ID on the reseller's profile is ever validated for it: staff register it in the
 admin, the storefront never adopts a typed one (anyone could type another reseller's). Any other
@@ -306,7 +306,8 @@ class ResellerRevalidation:
 def resellers_revalidate_mpn(
     *, resellers: Iterable[Reseller], record: bool = True
 ) -> list[ResellerRevalidation]:
-    """Validate again, bypassing the cache, each reseller's profile MPN ID (SPEC §5.3)."""
+    """Validate again, bypassing the cache, each reseller's profile MPN ID
+    (docs/product.md#mpn-id-validation)."""
     results = []
     for reseller in resellers:
         if not reseller.mpn_id:

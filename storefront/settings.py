@@ -2,7 +2,8 @@
 
 Development needs no configuration: SQLite, e-mails and the Celery broker's messages as files
 under ``var/``, Partner Center is the local sandbox. Production (``DJANGO_ENV=production``)
-has no default for its secrets and refuses to start without them. README.md lists every variable.
+has no default for its secrets and refuses to start without them. Every variable, its default
+and whether production needs it: docs/operations.md#environment-variables.
 """
 
 from decimal import Decimal

@@ -1,4 +1,5 @@
-"""Abuse proof (SPEC §10): every URL × role × method, CSRF on every POST, hostile input.
+"""Abuse proof: every URL × role × method, CSRF on every POST, hostile input
+(docs/product.md#quality-bars).
 
 ROUTES names every URL of the project (the admin's and static files apart) with how to fill it
 and what each role gets. A URL added without an entry fails ``test_every_url_is_in_the_table``:

@@ -65,6 +65,43 @@ def test_production_settings_pass_check_deploy():
     assert result.returncode == 0, result.stdout + result.stderr
 
 
+# Every module of the project's apps, loaded as a web process and a worker load them: the URLs,
+# the admin, each app's models, views, services, tasks and commands.
+_LOAD_EVERY_PRODUCTION_MODULE = """
+import importlib, os, pkgutil, sys
+import django
+django.setup()
+from django.conf import settings
+from django.urls import get_resolver
+get_resolver().url_patterns
+for app in settings.INSTALLED_APPS:
+    package = importlib.import_module(app.split(".")[0])
+    if os.path.dirname(os.path.dirname(package.__file__ or "")) != os.getcwd():
+        continue  # Django's and the libraries' apps
+    for module in pkgutil.walk_packages(getattr(package, "__path__", []), package.__name__ + "."):
+        if ".tests" in module.name or ".migrations" in module.name:
+            continue
+        importlib.import_module(module.name)
+loaded = sorted(name for name in sys.modules if name.startswith("partnercenter_sandbox"))
+print("installed:", "partnercenter_sandbox" in settings.INSTALLED_APPS, "loaded:", loaded)
+"""
+
+
+def test_production_neither_installs_nor_imports_the_sandbox():
+    env = clean_environment(**PRODUCTION_ENV, DJANGO_SETTINGS_MODULE="storefront.settings")
+    result = subprocess.run(
+        [sys.executable, "-c", _LOAD_EVERY_PRODUCTION_MODULE],
+        cwd=PROJECT_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "installed: False loaded: []"
+
+
 def test_production_refuses_to_start_without_secret_key():
     env = clean_environment(**PRODUCTION_ENV)
     del env["SECRET_KEY"]

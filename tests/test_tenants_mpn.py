@@ -1,4 +1,5 @@
-"""MPN ID validation against the Partner Center sandbox (SPEC §5.3) and `revalidate_mpn`."""
+"""MPN ID validation against the Partner Center sandbox, and `revalidate_mpn`
+(docs/product.md#mpn-id-validation)."""
 
 import uuid
 from io import StringIO

@@ -1,4 +1,7 @@
-"""«Utilizzo stimato» (SPEC §3): exact values, one rounding per line, the date in Rome."""
+"""«Utilizzo stimato»: exact values, one rounding per line, the date in Rome.
+
+The rule and its example: docs/product.md#money.
+"""
 
 from datetime import UTC, date, datetime
 from decimal import Decimal

@@ -22,7 +22,7 @@ from partnercenter.errors import (
 )
 from partnercenter.lookups import PartnerCenterUnavailableError
 
-# Partner Center codes (SPEC §5.2, sandbox README) and the reason the reseller reads for them.
+# Partner Center codes (docs/partner-center.md#errors) and the reason the reseller reads for them.
 REASON_BY_CODE = {
     "20002": FailureReason.RELATIONSHIP_MISSING,
     "900154": FailureReason.MPN_INVALID,

@@ -4,13 +4,14 @@
 order is not active in Partner Center yet, a transient error) and returns the seconds after which
 to run again, or None when there is nothing more to do (active, failed, parked, not ours).
 
-Retry policy (README.md here): transient errors (Partner Center unreachable or 5xx, 429 with its
-Retry-After, an unreadable answer, tenants' checks unable to reach it, SMTP not accepting now)
-wait with capped exponential backoff; after ``conf.max_transient_failures()`` in a row the order
-fails as partner_center_unavailable (email_failed for SMTP), and staff are alerted. Definite
-refusals (including no Microsoft Customer Agreement template offered) fail the order at once
-with their reason. Any other exception is a bug: it propagates,
-the task fails loudly, the order stays due and ``sweep_orders`` resumes it.
+Retry policy (docs/architecture.md#retries, and README.md here): transient errors (Partner Center
+unreachable or 5xx, 429 with its Retry-After, an unreadable answer, tenants' checks unable to
+reach it, SMTP not accepting now) wait with capped exponential backoff; after
+``conf.max_transient_failures()`` in a row the order fails as partner_center_unavailable
+(email_failed for SMTP), and staff are alerted. Definite refusals (including no Microsoft
+Customer Agreement template offered) fail the order at once with their reason. Any other
+exception is a bug: it propagates, the task fails loudly, the order stays due and
+``sweep_orders`` resumes it.
 """
 
 import logging

@@ -129,7 +129,8 @@ def purchase_company(request: HttpRequest, wizard: Wizard) -> HttpResponse:
 
 @wizard_step(STEP_PARTNER)
 def purchase_partner(request: HttpRequest, wizard: Wizard) -> HttpResponse:
-    """The reseller's MPN ID, validated against Partner Center before the order (SPEC §5.3).
+    """The reseller's MPN ID, validated against Partner Center before the order
+    (docs/product.md#mpn-id-validation).
 
     Only the MPN ID the distributor registered on the reseller's profile is accepted; it is
     filled in. A reseller without one is told to ask the distributor.

@@ -4,7 +4,7 @@ A plan (``scheduledNextTermInstructions``: quantity, term, billing, SKU for the 
 change request like the others (``plan_renewal``, ``remove_plan``), run by the same worker
 (services/changes.py calls back here for the PATCH body and for "done already"). The reseller's
 wish is kept in ``RenewalPlan`` once Partner Center confirmed it: any mid-term change or a
-suspension makes Partner Center drop its copy (reference/partner_center_lifecycle.md §2.4), and
+suspension makes Partner Center drop its copy (docs/partner-center.md#subscriptions), and
 ``renewal_plan_reapply_if_dropped`` then sets it again, with a timeline entry saying so.
 
 At term end the mirror sees a renewal (a later commitment end, a new 7-day window, the plan

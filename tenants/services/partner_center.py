@@ -214,8 +214,8 @@ def customer_check_relationship(
 
 def reseller_invitation_url(*, reseller: Reseller, domain: str) -> str:
     """The link the global administrator of the tenant ``domain`` opens to accept this reseller
-    and the distributor as its partners (SPEC §5.2, indirect-reseller form; with the sandbox, its
-    acceptance page).
+    and the distributor as its partners (docs/partner-center.md#customers-and-relationships,
+    indirect-reseller form; with the sandbox, its acceptance page).
 
     Needs the reseller's Partner Center tenant id, stored when its profile's MPN ID is validated;
     "" while it is not known. Never calls Partner Center: pages showing the link are GETs.

@@ -2,9 +2,9 @@
 created, an existing one linked or its reseller relationship confirmed), the Microsoft Customer
 Agreement accepted.
 
-The MPN ID is re-validated first (orders/provisioning/README.md gives the order) because that check
-yields the reseller's tenant id the new tenant is created for, and because an invalid
-MPN ID must not leave an orphan tenant behind.
+The MPN ID is re-validated first (docs/product.md#provisioning) because that check yields the
+reseller's tenant id the new tenant is created for, and because an invalid MPN ID must not leave
+an orphan tenant behind.
 """
 
 import logging
