@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from typing import TYPE_CHECKING, TypedDict
 from urllib.parse import quote
 
 from django.conf import settings
@@ -35,9 +36,12 @@ from catalog.models import Plan, Price, PriceRule, Product, Sku
 from storefront.models import Reseller
 from storefront.money import round_money
 
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
 MONTHS_IN_TERM = {Plan.Term.P1M: 1, Plan.Term.P1Y: 12, Plan.Term.P3Y: 36}
-TERM_ORDER = {term: position for position, term in enumerate(MONTHS_IN_TERM)}
-BILLING_ORDER = {Plan.Billing.MONTHLY: 0, Plan.Billing.ANNUAL: 1}
+TERM_ORDER: dict[str, int] = {term: position for position, term in enumerate(MONTHS_IN_TERM)}
+BILLING_ORDER: dict[str, int] = {Plan.Billing.MONTHLY: 0, Plan.Billing.ANNUAL: 1}
 
 
 def months_in_term(term: str) -> int:
@@ -155,11 +159,6 @@ def plan_reseller_price(
     return plans_with_prices(reseller=reseller, on_date=on_date, plan_ids=[plan.pk]).get(plan.pk)
 
 
-def sku_addons(*, sku: Sku) -> QuerySet[Sku]:
-    """Add-ons that list ``sku`` among their prerequisites: the ones that can go with it."""
-    return Sku.objects.filter(prerequisites=sku, is_addon=True).select_related("product")
-
-
 def addon_plan_prices(
     *, base_plan: Plan, reseller: Reseller | None, on_date: date
 ) -> list[PlanPrice]:
@@ -271,7 +270,14 @@ def _catalog_products(*, reseller: Reseller | None, on_date: date, search: str) 
     return products.order_by("-has_base_sku", "family", "title", "pk")
 
 
-def _family_groups(products: Iterable[Product]) -> list[FamilyGroup]:
+class _CatalogProductAnnotations(TypedDict):
+    has_base_sku: bool
+    from_monthly_price: Decimal
+
+
+def _family_groups(
+    products: "Iterable[WithAnnotations[Product, _CatalogProductAnnotations]]",
+) -> list[FamilyGroup]:
     # One reverse() for the page, not one per card: it is the costliest part of a card.
     url_pattern = reverse("catalog:product", args=["-"])
     groups: list[FamilyGroup] = []

@@ -12,6 +12,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -23,11 +24,11 @@ from checkout.prorata import line_estimate, total_estimate
 from storefront.models import Reseller
 from storefront.money import round_money
 
-BILLING_PERIOD_LABELS = {
+BILLING_PERIOD_LABELS: dict[str, Promise] = {
     Plan.Billing.MONTHLY: gettext_lazy("al mese"),
     Plan.Billing.ANNUAL: gettext_lazy("all'anno"),
 }
-BILLING_TOTAL_LABELS = {
+BILLING_TOTAL_LABELS: dict[str, Promise] = {
     Plan.Billing.MONTHLY: gettext_lazy("Totale mensile"),
     Plan.Billing.ANNUAL: gettext_lazy("Totale annuale"),
 }
@@ -177,7 +178,7 @@ def cart_summary(*, cart: Cart | None, reseller: Reseller | None, today: date) -
     flat = [_summary_line(line, prices.get(line.plan_id), today) for line in lines]
     addons_by_base: dict[int, list[CartSummaryLine]] = defaultdict(list)
     for summary_line in flat:
-        if summary_line.is_addon:
+        if summary_line.base_line_id is not None:
             addons_by_base[summary_line.base_line_id].append(summary_line)
     grouped = tuple(
         replace(summary_line, addons=tuple(addons_by_base[summary_line.line_id]))
@@ -192,7 +193,9 @@ def cart_summary(*, cart: Cart | None, reseller: Reseller | None, today: date) -
         all_lines=tuple(line for base in grouped for line in (base, *base.addons)),
         totals=_billing_totals(available),
         vat_rate=settings.VAT_RATE,
-        estimated_usage_total=total_estimate(line.estimated_usage for line in available),
+        estimated_usage_total=total_estimate(
+            line.estimated_usage for line in available if line.estimated_usage is not None
+        ),
         has_unavailable_lines=len(available) < len(flat),
         has_price_changes=any(line.is_price_changed for line in flat),
     )
@@ -247,7 +250,11 @@ def _summary_line(line: CartLine, plan_price: PlanPrice | None, today: date) -> 
 def _billing_totals(lines: list[CartSummaryLine]) -> tuple[BillingTotal, ...]:
     totals = []
     for billing in (Plan.Billing.MONTHLY, Plan.Billing.ANNUAL):
-        billed = [line.line_total for line in lines if line.billing == billing]
+        billed = [
+            line.line_total
+            for line in lines
+            if line.billing == billing and line.line_total is not None
+        ]
         if not billed:
             continue
         net = sum(billed, Decimal("0.00"))

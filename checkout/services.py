@@ -121,7 +121,7 @@ def cart_line_set_quantity(*, user, line_id: int, quantity: int) -> CartLine:
         return line
     _check_quantity(line.plan.sku, quantity)
     line.quantity = quantity
-    if line.base_line_id is not None:
+    if line.base_line is not None:
         _check_addon_within_base(line, base_line=line.base_line)
     else:
         for addon_line in line.addon_lines.select_related("plan__sku"):

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db.models import Prefetch, QuerySet
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -29,12 +30,12 @@ from partnercenter.services import partner_center_invitation_url
 # Where a partner resets a customer's user password (as its delegated administrator).
 MICROSOFT_365_ADMIN_CENTER_URL = "https://admin.microsoft.com"
 
-BILLING_TOTAL_LABELS = {
+BILLING_TOTAL_LABELS: dict[str, Promise] = {
     Plan.Billing.MONTHLY: gettext_lazy("Totale mensile"),
     Plan.Billing.ANNUAL: gettext_lazy("Totale annuale"),
 }
 # What the reseller reads for each failure, with the next step; the support contact follows.
-FAILURE_MESSAGES = {
+FAILURE_MESSAGES: dict[str, Promise] = {
     FailureReason.MPN_INVALID: gettext_lazy(
         "Partner Center non riconosce l'MPN ID %(mpn_id)s come rivenditore indiretto attivo con "
         "il Microsoft Partner Agreement firmato. Verificalo sul sito partner Microsoft e "
@@ -220,7 +221,7 @@ def _progress_steps(order: Order) -> tuple[ProgressStep, ...]:
         OrderStatus.AWAITING_RELATIONSHIP: "waiting",
         OrderStatus.CANCELLED: "pending",
         OrderStatus.RESOLVED: "pending",
-    }.get(order.status, "current")
+    }.get(OrderStatus(order.status), "current")
     steps, is_first_open = [], True
     for key, label, is_done in milestones:
         state = "done" if is_done else ("pending" if not is_first_open else blocked_state)
@@ -238,7 +239,7 @@ def _headline(order: Order) -> str:
         OrderStatus.FAILED: _("L'attivazione non è riuscita"),
         OrderStatus.CANCELLED: _("L'ordine è stato annullato"),
         OrderStatus.RESOLVED: _("L'ordine è stato chiuso dal nostro staff"),
-    }[order.status]
+    }[OrderStatus(order.status)]
 
 
 def _page_heading(order: Order) -> str:
@@ -252,7 +253,7 @@ def _page_heading(order: Order) -> str:
         OrderStatus.FAILED: _("Ordine non riuscito"),
         OrderStatus.CANCELLED: _("Ordine annullato"),
         OrderStatus.RESOLVED: _("Ordine chiuso dal nostro staff"),
-    }[order.status]
+    }[OrderStatus(order.status)]
 
 
 def _status_message(order: Order) -> str:
@@ -297,9 +298,9 @@ def orders_overdue(*, older_than: timedelta) -> list[Order]:
 
 @dataclass(frozen=True)
 class OrderTotal:
-    label: str  # lazy: rendered in the language of the page or e-mail
+    label: Promise  # lazy: rendered in the language of the page or e-mail
     net: Decimal
-    vat: Decimal
+    vat: Decimal | None
 
 
 def order_totals(*, order: Order) -> list[OrderTotal]:

@@ -51,19 +51,6 @@ class CredentialStore(Protocol):
     def save(self, credentials: StoredCredentials) -> None: ...
 
 
-class InMemoryCredentialStore:
-    """A store for scripts and tests; the storefront uses the database one (services.py)."""
-
-    def __init__(self, credentials: StoredCredentials | None = None) -> None:
-        self.credentials = credentials or StoredCredentials()
-
-    def load(self) -> StoredCredentials:
-        return self.credentials
-
-    def save(self, credentials: StoredCredentials) -> None:
-        self.credentials = credentials
-
-
 class IdentityPlatformSession(PinnedSession):
     """msal's HTTP client: raises the client's typed errors for answers that are not a grant.
 
@@ -184,7 +171,7 @@ class MsalTokenProvider:
         )
 
     def _save_if_changed(self, result: dict) -> None:
-        rotated = result.get("refresh_token")
+        rotated: str = result.get("refresh_token") or ""
         is_rotated = bool(rotated) and rotated != self._refresh_token
         if is_rotated:
             self._refresh_token = rotated

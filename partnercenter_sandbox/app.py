@@ -126,7 +126,7 @@ ROUTES = {
         APP,
     ),
     "reseller_validation": Route(
-        "/v1/partners/validateresellers", ("POST",), subscriptions.validate_resellers, APP
+        "/v1/partners/validateresellers", ("POST",), partners.validate_resellers, APP
     ),
     "openid_configuration": Route(
         "/<tenant>/v2.0/.well-known/openid-configuration", ("GET",), openid_configuration, ""

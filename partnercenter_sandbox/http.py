@@ -92,6 +92,24 @@ def api_error(
     return ApiError(SandboxResponse(status, body))
 
 
+def business_error(
+    status: int, code: int, error_name: str, description: str, *, retryable: bool = False
+) -> ApiError:
+    """Partner Center's full error body: code, description, message, errorName, isRetryable,
+    parameters, data, source."""
+    body = {
+        "code": code,
+        "description": description,
+        "message": description,
+        "errorName": error_name,
+        "isRetryable": retryable,
+        "parameters": {},
+        "data": [],
+        "source": "PartnerFD",
+    }
+    return ApiError(SandboxResponse(status, body))
+
+
 def collection(items: list, *, self_uri: str = "") -> dict:
     body = {"totalCount": len(items), "items": items, "attributes": {"objectType": "Collection"}}
     if self_uri:

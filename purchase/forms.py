@@ -7,7 +7,7 @@ from django.core.validators import MaxLengthValidator, RegexValidator
 from django.utils.translation import gettext_lazy as _
 
 from purchase.models import PurchaseDraft
-from storefront.validators import validate_mpn_id
+from storefront.validators import validate_ascii_digits, validate_mpn_id
 from tenants.errors import DomainPrefixInvalidError
 from tenants.models import Customer
 from tenants.names import normalise_domain_prefix
@@ -32,17 +32,24 @@ PATTERN_FIELDS = ["vat_number", "fiscal_code", "postal_code", "province", "sdi_c
 # The longest value kept from a half-filled step: the model's limits are all below it.
 RAW_VALUE_MAX_LENGTH = 254
 
-validate_fiscal_code = RegexValidator(
-    r"^([A-Z0-9]{16}|\d{11})$",
-    _("Il codice fiscale ha 16 caratteri (lettere e cifre) o, per un'azienda, 11 cifre."),
-)
-validate_sdi_code = RegexValidator(
+_sdi_code_pattern = RegexValidator(
     r"^[A-Z0-9]{7}$", _("Il codice SDI ha 7 caratteri, lettere e cifre.")
 )
-validate_phone = RegexValidator(
+_phone_pattern = RegexValidator(
     r"^\+?[0-9][0-9 ./-]{4,24}$",
     _("Inserisci un numero di telefono: cifre, con + internazionale facoltativo."),
 )
+
+
+# One message per field: digits other than 0–9 are named as such, not as a wrong format.
+def validate_sdi_code(value: str) -> None:
+    validate_ascii_digits(value)
+    _sdi_code_pattern(value)
+
+
+def validate_phone(value: str) -> None:
+    validate_ascii_digits(value)
+    _phone_pattern(value)
 
 
 def _collapse_spaces(value: str) -> str:
@@ -163,10 +170,9 @@ class CompanyForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["fiscal_code"].validators.append(validate_fiscal_code)
         self.fields["sdi_code"].validators.append(validate_sdi_code)
         self.fields["contact_phone"].validators.append(validate_phone)
-        # People paste "IT 01234567897": the limit applies after normalising, not while typing.
+        # People paste "IT 01234560157": the limit applies after normalising, not while typing.
         self.fields["vat_number"].widget.attrs.pop("maxlength", None)
         # These fields' own rule states the length too: check it here, with the form, and give
         # one message rather than a length error followed by the rule.
@@ -210,7 +216,7 @@ class PartnerForm(forms.Form):
     """The «Partner» step: the reseller's MPN ID, checked for format before Partner Center.
 
     Shown read-only: only the one the distributor registered on the profile is accepted
-    (tenants/services/mpn.py), so a field that looked editable would only invite a refusal.
+    (resellers/services.py), so a field that looked editable would only invite a refusal.
     """
 
     mpn_id = forms.CharField(

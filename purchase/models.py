@@ -8,7 +8,7 @@ from tenants.models import Customer
 
 
 class PurchaseDraft(models.Model):
-    """What the reseller entered in the checkout wizard for one cart, until the order is placed.
+    """What the reseller entered in the purchase wizard for one cart, until the order is placed.
 
     Kept in the database rather than in the session so that it survives reloads, «<< Indietro»,
     errors and a second tab on the same cart. Each step has its own JSON payload, written only by

@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 
+from django.db import models
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 
@@ -10,18 +11,15 @@ from tenants.models import Customer
 from tenants.names import company_names_match
 from tenants.selectors import TenantChoice
 
-STEP_CUSTOMER = "customer"
-STEP_COMPANY = "company"
-STEP_TENANT = "tenant"
-STEP_PARTNER = "partner"
-STEP_CONFIRM = "confirm"
-STEP_LABELS = {
-    STEP_CUSTOMER: _("Cliente"),
-    STEP_COMPANY: _("Azienda"),
-    STEP_TENANT: _("Tenant"),
-    STEP_PARTNER: _("Partner"),
-    STEP_CONFIRM: _("Conferma"),
-}
+
+class WizardStep(models.TextChoices):
+    """The steps of the wizard; the value names its URL (``purchase:<value>``) and template."""
+
+    CUSTOMER = "customer", _("Cliente")
+    COMPANY = "company", _("Azienda")
+    TENANT = "tenant", _("Tenant")
+    PARTNER = "partner", _("Partner")
+    CONFIRM = "confirm", _("Conferma")
 
 
 @dataclass(frozen=True)
@@ -53,20 +51,26 @@ class WizardState:
         )
 
     @property
-    def steps(self) -> tuple[str, ...]:
+    def steps(self) -> tuple[WizardStep, ...]:
         if self.is_existing_customer:
-            return (STEP_CUSTOMER, STEP_PARTNER, STEP_CONFIRM)
-        return (STEP_CUSTOMER, STEP_COMPANY, STEP_TENANT, STEP_PARTNER, STEP_CONFIRM)
+            return (WizardStep.CUSTOMER, WizardStep.PARTNER, WizardStep.CONFIRM)
+        return (
+            WizardStep.CUSTOMER,
+            WizardStep.COMPANY,
+            WizardStep.TENANT,
+            WizardStep.PARTNER,
+            WizardStep.CONFIRM,
+        )
 
     @property
     def tenant(self) -> TenantChoice | None:
-        if self.is_existing_customer:
+        if self.is_existing_customer and self.existing_customer is not None:
             return TenantChoice.from_customer(self.existing_customer)
         return self.checked_tenant if self.is_new_customer else None
 
     @property
     def company_name(self) -> str:
-        if self.is_existing_customer:
+        if self.is_existing_customer and self.existing_customer is not None:
             return self.existing_customer.company_name
         return self.company_values.get("company_name", "")
 
@@ -81,29 +85,29 @@ class WizardState:
             and not company_names_match(self.company_name, tenant.partner_center_company_name)
         )
 
-    def is_step_done(self, step: str) -> bool:
-        if step == STEP_CUSTOMER:
+    def is_step_done(self, step: WizardStep) -> bool:
+        if step == WizardStep.CUSTOMER:
             return self.is_new_customer or self.is_existing_customer
-        if step == STEP_COMPANY:
+        if step == WizardStep.COMPANY:
             return self.is_company_complete
-        if step == STEP_TENANT:
+        if step == WizardStep.TENANT:
             return self.checked_tenant is not None
-        if step == STEP_PARTNER:
+        if step == WizardStep.PARTNER:
             return bool(self.validated_mpn_id)
         return False
 
-    def first_step_to_do(self) -> str:
+    def first_step_to_do(self) -> WizardStep:
         """The first step whose data is missing; ``confirm`` when the order can be placed."""
         for step in self.steps:
-            if step == STEP_CONFIRM or not self.is_step_done(step):
+            if step == WizardStep.CONFIRM or not self.is_step_done(step):
                 return step
-        return STEP_CONFIRM
+        return WizardStep.CONFIRM
 
-    def previous_step(self, step: str) -> str:
+    def previous_step(self, step: WizardStep) -> WizardStep:
         steps = self.steps
-        return steps[max(steps.index(step) - 1, 0)] if step in steps else STEP_CUSTOMER
+        return steps[max(steps.index(step) - 1, 0)] if step in steps else WizardStep.CUSTOMER
 
-    def can_open(self, step: str) -> bool:
+    def can_open(self, step: WizardStep) -> bool:
         """Whether ``step`` may be shown: it is in this path and every step before it is done."""
         steps = self.steps
         return step in steps and steps.index(step) <= steps.index(self.first_step_to_do())

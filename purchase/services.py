@@ -1,8 +1,9 @@
-"""The checkout wizard's draft, step by step, and placing the order from it.
+"""The purchase wizard's draft, step by step, and placing the order from it.
 
 Each step writes only its own JSON field (``save(update_fields=...)``), so two tabs on different
 steps never overwrite each other. Nothing here calls Partner Center: the checks are made by
-partner_center.py and mpn.py before, and only their outcome is recorded here.
+tenants.services (the «Domain Prefix») and resellers.services (the MPN ID) before, and only
+their outcome is recorded here.
 """
 
 import uuid
@@ -16,7 +17,7 @@ from orders.models import Order
 from orders.services import order_place
 from purchase.errors import PurchaseIncompleteError, PurchaseNotReadyError
 from purchase.models import PurchaseDraft
-from purchase.selectors import STEP_CONFIRM, WizardState, purchase_wizard_state
+from purchase.selectors import WizardState, WizardStep, purchase_wizard_state
 from resellers.services import MpnValidation
 from tenants.models import Customer
 from tenants.services.partner_center import PrefixCheck
@@ -136,7 +137,7 @@ def purchase_place_order(*, draft: PurchaseDraft, user) -> Order:
             raise _checkout_done()
         state = purchase_wizard_state(draft=locked)
         step = state.first_step_to_do()
-        if step != STEP_CONFIRM:
+        if step != WizardStep.CONFIRM:
             raise PurchaseIncompleteError(
                 _("Completa prima tutti i passi dell'acquisto."), step=step
             )
@@ -151,6 +152,7 @@ def purchase_place_order(*, draft: PurchaseDraft, user) -> Order:
 def _customer_save_from_draft(state: WizardState) -> Customer:
     """The new customer of the wizard; the same tenant typed again updates the reseller's row."""
     tenant = state.checked_tenant
+    assert tenant is not None, "called once every step is complete, the «Tenant» step included"
     if not tenant.is_taken:
         relationship_state = Customer.RelationshipState.NOT_NEEDED
     elif tenant.is_relationship_accepted:

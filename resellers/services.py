@@ -14,6 +14,7 @@ import uuid
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from datetime import datetime
+from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
@@ -29,65 +30,64 @@ from partnercenter.errors import (
 )
 from partnercenter.lookups import PartnerCenterBusyError, PartnerCenterUnavailableError
 from partnercenter.services import partner_center_client, partner_center_timeouts
+from resellers.choices import MpnReason, MpnRecheckOutcome
 from storefront.models import Reseller
-from storefront.validators import MPN_ID_PATTERN
+from storefront.validators import MPN_ID_PATTERN, OTHER_DIGITS_MESSAGE, has_other_digits
 
 logger = logging.getLogger(__name__)
 
-VALID = "valid"
-# Refusals made before asking Partner Center: the MPN ID is not the profile's.
-NOT_ON_PROFILE_REASONS = ("mpn_not_registered", "mpn_missing")
-# Stable reason codes, with what the reseller reads and can act on.
+# What the reseller reads and can act on, for each reason.
 REASON_MESSAGES = {
-    "mpn_not_registered": _(
+    MpnReason.NOT_REGISTERED: _(
         "L'MPN ID %(mpn_id)s non è quello registrato presso il distributore per la tua azienda: "
         "usa l'MPN ID registrato (%(profile_mpn_id)s). Per cambiarlo contatta l'assistenza: "
         "%(support_email)s."
     ),
-    "mpn_missing": _(
+    MpnReason.MISSING: _(
         "Il distributore non ha ancora registrato un MPN ID per la tua azienda: contatta "
         "l'assistenza (%(support_email)s) per farlo registrare, poi riprova."
     ),
-    "mpn_format": _("L'MPN ID è composto solo da cifre, da 6 a 10."),
-    "mpn_invalid": _(
+    MpnReason.FORMAT: _("L'MPN ID è composto solo da cifre, da 6 a 10."),
+    MpnReason.OTHER_DIGITS: OTHER_DIGITS_MESSAGE,
+    MpnReason.INVALID: _(
         "L'MPN ID %(mpn_id)s non è valido: Microsoft non lo riconosce o non è ancora stato "
         "migrato in Partner Center."
     ),
-    "mpn_not_found": _("Microsoft non trova nessun profilo partner con l'MPN ID %(mpn_id)s."),
-    "not_our_reseller": _(
+    MpnReason.NOT_FOUND: _("Microsoft non trova nessun profilo partner con l'MPN ID %(mpn_id)s."),
+    MpnReason.NOT_OUR_RESELLER: _(
         "L'MPN ID %(mpn_id)s non risulta tra i rivenditori indiretti del distributore: "
         "contatta l'assistenza per essere abilitato."
     ),
-    "reseller_inactive": _(
+    MpnReason.RESELLER_INACTIVE: _(
         "Il rapporto di rivenditore indiretto dell'MPN ID %(mpn_id)s non è attivo in "
         "Partner Center."
     ),
-    "agreement_not_signed": _(
+    MpnReason.AGREEMENT_NOT_SIGNED: _(
         "Per l'MPN ID %(mpn_id)s non risulta firmato il Microsoft Partner Agreement (MPA): "
         "firmalo nel Centro per i partner Microsoft e riprova."
     ),
-    "region_mismatch": _(
+    MpnReason.REGION_MISMATCH: _(
         "L'MPN ID %(mpn_id)s è registrato per un'area geografica diversa dall'Italia: "
         "indica l'MPN ID della tua sede italiana."
     ),
-    "mpn_rejected": _("Partner Center ha rifiutato l'MPN ID %(mpn_id)s (codice %(code)s)."),
+    MpnReason.REJECTED: _("Partner Center ha rifiutato l'MPN ID %(mpn_id)s (codice %(code)s)."),
 }
 # Partner Center's refusals of the agreement status call.
 AGREEMENT_ERROR_REASONS = {
-    "2200": "mpn_invalid",
-    "2201": "region_mismatch",
-    "2203": "agreement_not_signed",
-    "2204": "not_our_reseller",
-    "3000": "mpn_not_found",
+    "2200": MpnReason.INVALID,
+    "2201": MpnReason.REGION_MISMATCH,
+    "2203": MpnReason.AGREEMENT_NOT_SIGNED,
+    "2204": MpnReason.NOT_OUR_RESELLER,
+    "3000": MpnReason.NOT_FOUND,
 }
 
 
 @dataclass(frozen=True)
 class MpnValidation:
-    """The outcome of a validation: ``code`` is "valid" or a reason of REASON_MESSAGES."""
+    """The outcome of a validation: ``code`` is an MpnReason, ``valid`` or why not."""
 
     mpn_id: str
-    code: str
+    code: MpnReason
     reseller_tenant_id: str  # the reseller's Partner Center tenant id; "" unless valid
     checked_at: datetime
     partner_center_code: str = ""
@@ -95,7 +95,7 @@ class MpnValidation:
 
     @property
     def is_valid(self) -> bool:
-        return self.code == VALID
+        return self.code == MpnReason.VALID
 
     @property
     def message(self) -> str:
@@ -136,8 +136,11 @@ def reseller_validate_mpn(
     if refusal is not None:
         return refusal
     if not MPN_ID_PATTERN.fullmatch(mpn_id):
+        # Never sent to Partner Center. A profile saved before the admin refused digits other
+        # than 0–9 may hold some: they are named as such.
+        reason = MpnReason.OTHER_DIGITS if has_other_digits(mpn_id) else MpnReason.FORMAT
         return MpnValidation(
-            mpn_id=mpn_id, code="mpn_format", reseller_tenant_id="", checked_at=timezone.now()
+            mpn_id=mpn_id, code=reason, reseller_tenant_id="", checked_at=timezone.now()
         )
     key = mpn_cache_key(reseller_id=reseller.pk, mpn_id=mpn_id)
     if use_cache:
@@ -173,7 +176,7 @@ def reseller_recheck_mpn_before_order(*, reseller: Reseller, mpn_id: str) -> Mpn
         return None
     cache.delete(mpn_cache_key(reseller_id=reseller.pk, mpn_id=mpn_id))
     return MpnValidation(
-        mpn_id=mpn_id, code="mpn_invalid", reseller_tenant_id="", checked_at=timezone.now()
+        mpn_id=mpn_id, code=MpnReason.INVALID, reseller_tenant_id="", checked_at=timezone.now()
     )
 
 
@@ -182,7 +185,7 @@ def _not_the_profile_mpn_id(reseller: Reseller, mpn_id: str) -> MpnValidation | 
         return None
     return MpnValidation(
         mpn_id=mpn_id,
-        code="mpn_not_registered" if reseller.mpn_id else "mpn_missing",
+        code=MpnReason.NOT_REGISTERED if reseller.mpn_id else MpnReason.MISSING,
         reseller_tenant_id="",
         checked_at=timezone.now(),
         profile_mpn_id=reseller.mpn_id,
@@ -190,7 +193,7 @@ def _not_the_profile_mpn_id(reseller: Reseller, mpn_id: str) -> MpnValidation | 
 
 
 def _validate_with_partner_center(mpn_id: str, *, interactive: bool) -> MpnValidation:
-    def outcome(code: str, *, reseller_tenant_id: str = "", partner_center_code: str = ""):
+    def outcome(code: MpnReason, *, reseller_tenant_id: str = "", partner_center_code: str = ""):
         return MpnValidation(
             mpn_id=mpn_id,
             code=code,
@@ -207,7 +210,9 @@ def _validate_with_partner_center(mpn_id: str, *, interactive: bool) -> MpnValid
                 agreement = client.get_agreement_status(mpn_id)
             except (PartnerCenterBusinessError, PartnerCenterNotFound) as exc:
                 otherwise = (
-                    "mpn_not_found" if isinstance(exc, PartnerCenterNotFound) else "mpn_rejected"
+                    MpnReason.NOT_FOUND
+                    if isinstance(exc, PartnerCenterNotFound)
+                    else MpnReason.REJECTED
                 )
                 reason = AGREEMENT_ERROR_REASONS.get(exc.code, otherwise)
                 return outcome(reason, partner_center_code=exc.code)
@@ -226,11 +231,11 @@ def _validate_with_partner_center(mpn_id: str, *, interactive: bool) -> MpnValid
 
     reseller = next((item for item in resellers if item.mpn_id == mpn_id), None)
     if reseller is None:
-        return outcome("not_our_reseller")
+        return outcome(MpnReason.NOT_OUR_RESELLER)
     if not reseller.is_active:
-        return outcome("reseller_inactive")
+        return outcome(MpnReason.RESELLER_INACTIVE)
     if not agreement.is_agreement_signed:
-        return outcome("agreement_not_signed")
+        return outcome(MpnReason.AGREEMENT_NOT_SIGNED)
     try:
         tenant_id = str(uuid.UUID(reseller.tenant_id))
     except ValueError as exc:
@@ -238,7 +243,7 @@ def _validate_with_partner_center(mpn_id: str, *, interactive: bool) -> MpnValid
             "Reseller %s has a tenant id that is not a GUID: %r", mpn_id, reseller.tenant_id
         )
         raise PartnerCenterUnavailableError() from exc
-    return outcome(VALID, reseller_tenant_id=tenant_id)
+    return outcome(MpnReason.VALID, reseller_tenant_id=tenant_id)
 
 
 def _record_on_reseller(reseller: Reseller, validation: MpnValidation) -> None:
@@ -251,7 +256,7 @@ def _record_on_reseller(reseller: Reseller, validation: MpnValidation) -> None:
         return
     with translation.override(settings.LANGUAGE_CODE):
         reason = validation.message[:255]
-    changes = {
+    changes: dict[str, Any] = {
         "mpn_status": Reseller.MpnStatus.VALID
         if validation.is_valid
         else Reseller.MpnStatus.INVALID,
@@ -296,10 +301,10 @@ def _log_tenant_id_not_stored(reseller: Reseller, tenant_id: uuid.UUID) -> None:
 
 @dataclass(frozen=True)
 class ResellerRevalidation:
-    """The nightly re-check of one reseller: ``outcome`` is valid, invalid, unavailable, no_mpn."""
+    """The nightly re-check of one reseller."""
 
     reseller: Reseller
-    outcome: str
+    outcome: MpnRecheckOutcome
     detail: str
 
 
@@ -311,16 +316,18 @@ def resellers_revalidate_mpn(
     results = []
     for reseller in resellers:
         if not reseller.mpn_id:
-            results.append(ResellerRevalidation(reseller, "no_mpn", ""))
+            results.append(ResellerRevalidation(reseller, MpnRecheckOutcome.NO_MPN, ""))
             continue
         try:
             validation = reseller_validate_mpn(
                 reseller=reseller, mpn_id=reseller.mpn_id, use_cache=False, record=record
             )
         except PartnerCenterUnavailableError as error:
-            results.append(ResellerRevalidation(reseller, "unavailable", str(error.message)))
+            results.append(
+                ResellerRevalidation(reseller, MpnRecheckOutcome.UNAVAILABLE, str(error.message))
+            )
             continue
-        outcome = "valid" if validation.is_valid else "invalid"
+        outcome = MpnRecheckOutcome.VALID if validation.is_valid else MpnRecheckOutcome.INVALID
         detail = "" if validation.is_valid else f"({validation.code}) {validation.message}"
         results.append(ResellerRevalidation(reseller, outcome, detail))
     return results

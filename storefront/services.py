@@ -29,7 +29,9 @@ def worker_heartbeat_mark_processed(*, heartbeat_id: int, worker_name: str) -> b
     return updated == 1
 
 
-DEMO_RESELLER_VAT_NUMBER = "01234567897"
+DEMO_RESELLER_VAT_NUMBER = "01234560157"
+# Before python-stdnum checked the provincial office (digits 8–10), the demo had this one.
+FORMER_DEMO_RESELLER_VAT_NUMBER = "01234567897"
 DEMO_RESELLER_MPN_ID = "1234567"  # the sandbox's active, signed indirect reseller
 DEMO_RESELLER_TENANT_ID = "3f2a6c1e-5b7d-4e8f-9a0b-1c2d3e4f5a6b"  # its tenant in the sandbox
 DEMO_USER_EMAIL = "demo@rivenditore-demo.it"
@@ -41,6 +43,11 @@ DEMO_STAFF_PASSWORD = "Staff-Storefront-2026"  # noqa: S105
 @transaction.atomic
 def demo_accounts_seed() -> tuple[User, User]:
     """The demo reseller with its user, and a staff user; re-running resets their passwords."""
+    # A database seeded earlier keeps its demo reseller: a second one could not take the same
+    # Partner Center tenant id.
+    Reseller.objects.filter(vat_number=FORMER_DEMO_RESELLER_VAT_NUMBER).update(
+        vat_number=DEMO_RESELLER_VAT_NUMBER
+    )
     reseller, _ = Reseller.objects.update_or_create(
         vat_number=DEMO_RESELLER_VAT_NUMBER,
         defaults={

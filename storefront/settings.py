@@ -7,21 +7,12 @@ and whether production needs it: docs/operations.md#environment-variables.
 """
 
 from decimal import Decimal
-from pathlib import Path
 
-import environ
-from celery.schedules import crontab
 from csp.constants import NONE, SELF
-from django.core.exceptions import ImproperlyConfigured
 
-BASE_DIR = Path(__file__).resolve().parent.parent
-
-env = environ.Env()
-if (BASE_DIR / ".env").is_file():
-    environ.Env.read_env(BASE_DIR / ".env")
-
-VAR_DIR = Path(env("VAR_DIR", default=str(BASE_DIR / "var")))
-IS_PRODUCTION = env("DJANGO_ENV", default="development") == "production"
+from storefront.environment import BASE_DIR, IS_PRODUCTION, REDIS_URL, VAR_DIR, env
+from storefront.settings_celery import *  # noqa: F403 - every CELERY_* setting
+from storefront.settings_celery import CELERY_BEAT_SCHEDULE
 
 # --- Core -------------------------------------------------------------------------------------
 
@@ -140,7 +131,6 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-REDIS_URL = env("REDIS_URL", default="")
 if REDIS_URL:
     CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
@@ -243,77 +233,10 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 SUPPORT_EMAIL = env("SUPPORT_EMAIL", default="supporto.csp@storefront.local")
 STAFF_ALERT_EMAILS = env.list("STAFF_ALERT_EMAILS", default=["staff@storefront.local"])
 
-# --- Celery -----------------------------------------------------------------------------------
+# --- Celery (the broker, task defaults and beat's schedule: storefront/settings_celery.py) -------
 
-# Production: Redis (REDIS_URL or its own URL). Development (make run): the embedded broker,
-# messages as files under var/celery/, which needs no server (README "make run"). Only the test
-# settings run tasks in-process (CELERY_TASK_ALWAYS_EAGER), never a request of make run.
-# An empty variable counts as unset (compose files often pass one through empty).
-CELERY_BROKER_URL = (
-    env("CELERY_BROKER_URL", default="")
-    or REDIS_URL
-    or ("" if IS_PRODUCTION else "filesystem://localhost/")
-)
-if not CELERY_BROKER_URL:
-    raise ImproperlyConfigured("Set CELERY_BROKER_URL (or REDIS_URL): the worker's broker.")
-CELERY_TASK_ALWAYS_EAGER = False
-CELERY_TASK_EAGER_PROPAGATES = True
-CELERY_TASK_IGNORE_RESULT = True
-CELERY_TASK_SERIALIZER = "json"
-CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
-CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-CELERY_TASK_REJECT_ON_WORKER_LOST = True
-CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-# A task of a killed worker goes back to the queue after the visibility timeout; running workers
-# look for such tasks every unacked_restore_interval seconds.
-CELERY_BROKER_TRANSPORT_OPTIONS = {
-    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", 900),
-    "unacked_restore_interval": 10,
-    "unacked_restore_throttle": 1,
-}
-if CELERY_BROKER_URL.startswith("filesystem://"):
-    # kombu's file transport: one file per message in one folder that the site, beat and the
-    # worker share; the folders must exist before the first message.
-    CELERY_FILESYSTEM_DIR = Path(env("CELERY_FILESYSTEM_DIR", default=str(VAR_DIR / "celery")))
-    for _folder in ("queue", "control", "processed"):
-        (CELERY_FILESYSTEM_DIR / _folder).mkdir(parents=True, exist_ok=True)
-    CELERY_BROKER_TRANSPORT_OPTIONS.update(
-        {
-            "data_folder_in": str(CELERY_FILESYSTEM_DIR / "queue"),
-            "data_folder_out": str(CELERY_FILESYSTEM_DIR / "queue"),
-            "control_folder": str(CELERY_FILESYSTEM_DIR / "control"),
-            "processed_folder": str(CELERY_FILESYSTEM_DIR / "processed"),
-            "store_processed": False,
-        }
-    )
-CELERY_BEAT_SCHEDULE = {
-    "revalidate-mpn-nightly": {
-        "task": "resellers.tasks.resellers_revalidate_mpn_task",
-        "schedule": crontab(hour=2, minute=30),
-    },
-    # Both also run when a worker connects to the broker (storefront/celery.py).
-    "orders-sweep": {
-        "task": "orders.tasks.orders_sweep_task",
-        "schedule": env.float("ORDER_SWEEP_INTERVAL_SECONDS", default=60),
-    },
-    "orders-check-relationships": {
-        "task": "orders.tasks.orders_check_relationships_task",
-        "schedule": env.float("ORDER_RELATIONSHIP_SCAN_SECONDS", default=15),
-    },
-    "subscriptions-sync-nightly": {
-        "task": "subscriptions.tasks.subscriptions_sync_task",
-        "schedule": crontab(hour=3, minute=15),
-    },
-    "change-requests-sweep": {
-        "task": "subscriptions.tasks.change_requests_sweep_task",
-        "schedule": env.float("ORDER_SWEEP_INTERVAL_SECONDS", default=60),
-    },
-    "subscription-reminders": {
-        "task": "subscriptions.tasks.reminders_send_task",
-        "schedule": 900.0,
-    },
-}
+
 
 # --- Partner Center ---------------------------------------------------------------------------
 

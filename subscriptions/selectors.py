@@ -136,10 +136,6 @@ class RefundBucket:
     quantity: int
     until: datetime
 
-    @property
-    def seconds_left(self) -> int:
-        return max(0, int((self.until - timezone.now()).total_seconds()))
-
 
 def refund_buckets(
     subscription: Subscription, *, now: datetime | None = None
@@ -295,7 +291,7 @@ def rome_date(moment: datetime | None) -> date | None:
 
 
 def _unit_price(subscription: Subscription, *, is_addition: bool, today: date) -> Decimal | None:
-    if not is_addition and subscription.order_line_id is not None:
+    if not is_addition and subscription.order_line is not None:
         return subscription.order_line.unit_price
     plan = (
         Plan.objects.filter(
@@ -311,7 +307,3 @@ def _unit_price(subscription: Subscription, *, is_addition: bool, today: date) -
         return None
     price = plan_reseller_price(plan=plan, reseller=subscription.reseller, on_date=today)
     return price.reseller_price if price else None
-
-
-def change_request_for_key(*, idempotency_key) -> ChangeRequest | None:
-    return ChangeRequest.objects.filter(idempotency_key=idempotency_key).first()

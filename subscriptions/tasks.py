@@ -1,6 +1,6 @@
 """Celery tasks of subscriptions: thin, ids only, safe to run twice (acks_late).
 
-Beat (storefront/settings.py): ``subscriptions_sync_task`` nightly,
+Beat (storefront/settings_celery.py): ``subscriptions_sync_task`` nightly,
 ``change_requests_sweep_task`` every ORDER_SWEEP_INTERVAL_SECONDS (requests left due by a lost
 message), which every worker also runs when it connects to the broker (storefront/celery.py), and
 ``reminders_send_task`` every quarter of an hour.

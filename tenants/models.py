@@ -11,9 +11,12 @@ from django.utils.translation import gettext_lazy as _
 
 from storefront.choices import ChoiceLabelsMixin
 from storefront.scoping import ResellerScopedQuerySet
-from storefront.validators import validate_partita_iva
+from storefront.validators import (
+    validate_codice_fiscale,
+    validate_partita_iva,
+    validate_postal_code,
+)
 
-validate_postal_code = RegexValidator(r"^\d{5}$", _("Il CAP è composto da 5 cifre."))
 validate_province = RegexValidator(
     r"^[A-Z]{2}$", _("La provincia è la sigla di 2 lettere, per esempio MI.")
 )
@@ -49,7 +52,9 @@ class Customer(ChoiceLabelsMixin, models.Model):
     vat_number = models.CharField(
         _("Partita IVA"), max_length=11, validators=[validate_partita_iva]
     )
-    fiscal_code = models.CharField(_("codice fiscale"), max_length=16, blank=True)
+    fiscal_code = models.CharField(
+        _("codice fiscale"), max_length=16, blank=True, validators=[validate_codice_fiscale]
+    )
     address_line = models.CharField(_("indirizzo"), max_length=200)
     postal_code = models.CharField(_("CAP"), max_length=5, validators=[validate_postal_code])
     city = models.CharField(_("città"), max_length=100)

@@ -5,6 +5,7 @@ import unicodedata
 
 from django.utils.translation import gettext as _
 
+from storefront.validators import has_other_digits
 from tenants.errors import DomainPrefixInvalidError
 
 ONMICROSOFT_SUFFIX = ".onmicrosoft.com"
@@ -26,6 +27,13 @@ def normalise_domain_prefix(value: str) -> str:
         raise DomainPrefixInvalidError(
             _("Il Domain Prefix ha al massimo %(max)d caratteri (ne hai inseriti %(count)d).")
             % {"max": DOMAIN_PREFIX_MAX_LENGTH, "count": len(prefix)}
+        )
+    if has_other_digits(prefix):
+        raise DomainPrefixInvalidError(
+            _(
+                "Il Domain Prefix può contenere solo le cifre da 0 a 9: hai inserito cifre di un "
+                "altro sistema di scrittura (per esempio arabe o a larghezza intera)."
+            )
         )
     if not DOMAIN_PREFIX_PATTERN.fullmatch(prefix):
         raise DomainPrefixInvalidError(

@@ -20,7 +20,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 COMPANY = {
     "#id_company_name": "Nuova Impresa S.r.l.",
-    "#id_vat_number": "01234567897",
+    "#id_vat_number": "01234560157",
     "#id_address_line": "Via Torino 10",
     "#id_postal_code": "10121",
     "#id_city": "Torino",

@@ -11,8 +11,9 @@ from django.utils import translation
 from catalog.models import Plan
 from catalog.pricelist.importer import pricelist_import
 from catalog.services import DEMO_PRICELIST
-from partnercenter.auth import InMemoryCredentialStore, MsalTokenProvider, StoredCredentials
+from partnercenter.auth import MsalTokenProvider, StoredCredentials
 from partnercenter.errors import PartnerCenterUnavailable
+from partnercenter.tests.helpers import InMemoryCredentialStore
 from partnercenter.transport import TokenKind
 
 pytestmark = pytest.mark.django_db

@@ -17,7 +17,18 @@ from django.utils.translation.template import templatize
 
 PROJECT_DIR = Path(__file__).resolve().parents[1]
 CATALOGUE = PROJECT_DIR / "locale" / "en" / "LC_MESSAGES" / "django.po"
-APPS = ("storefront", "partnercenter", "notifications", "catalog", "checkout", "tenants", "orders")
+APPS = (
+    "storefront",
+    "partnercenter",
+    "notifications",
+    "resellers",
+    "catalog",
+    "tenants",
+    "checkout",
+    "orders",
+    "purchase",
+    "subscriptions",
+)
 KEYWORDS = {
     "_": None,
     "gettext": None,

@@ -153,7 +153,7 @@ def test_new_customer_with_a_new_tenant_places_one_order(client, pc_sandbox, use
     assert (customer.reseller, customer.company_name, customer.vat_number) == (
         user.reseller,
         "Nuova Impresa S.r.l.",
-        "01234567897",
+        "01234560157",
     )
     assert (customer.tenant_domain_prefix, customer.tenant_kind, customer.relationship_state) == (
         FREE_PREFIX,
@@ -361,17 +361,17 @@ def test_company_errors_are_shown_beside_their_fields_and_survive_a_reload(clien
     client.post(CUSTOMER_URL, {"choice": "new", "action": "next"})
 
     response = client.post(
-        COMPANY_URL, {**company_data(vat_number="01234567898", province="Torino"), "action": "next"}
+        COMPANY_URL, {**company_data(vat_number="01234560158", province="Torino"), "action": "next"}
     )
 
     assert response.status_code == 200
     page = response.content.decode()
     assert "La Partita IVA non è valida: la cifra di controllo non corrisponde." in page
     assert "La provincia è la sigla di 2 lettere" in page
-    assert 'value="01234567898"' in page
+    assert 'value="01234560158"' in page
     assert 'value="Torino"' in page
     reloaded = client.get(COMPANY_URL).content.decode()
-    assert 'value="01234567898"' in reloaded
+    assert 'value="01234560158"' in reloaded
 
 
 def test_company_step_shows_the_guide_warning(client, cart):

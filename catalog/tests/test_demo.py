@@ -4,7 +4,7 @@ from decimal import Decimal
 import pytest
 
 from catalog.models import Plan, Product, Sku
-from catalog.selectors import catalog_families, plans_with_prices, sku_addons
+from catalog.selectors import catalog_families, plans_with_prices
 from catalog.services import catalog_load_demo
 
 pytestmark = pytest.mark.django_db
@@ -25,7 +25,8 @@ def test_the_demo_catalog_loads_through_the_importer_with_its_details():
         "Add-on",
     ]
     standard = Sku.objects.get(product__product_id="CFQ7TTC0LDPB")
-    assert {addon.catalog_id for addon in sku_addons(sku=standard)} == {
+    addons = Sku.objects.filter(prerequisites=standard, is_addon=True)
+    assert {addon.catalog_id for addon in addons} == {
         "CFQ7TTC0LH0Z:0001",
         "CFQ7TTC0LHSV:0001",
         "CFQ7TTC0LHQZ:0001",

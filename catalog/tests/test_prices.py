@@ -3,7 +3,7 @@ from decimal import Decimal
 
 import pytest
 
-from catalog.models import Plan, PriceRule
+from catalog.models import Plan, PriceRule, Sku
 from catalog.selectors import (
     addon_plan_prices,
     catalog_families,
@@ -12,7 +12,6 @@ from catalog.selectors import (
     plan_offer,
     plan_reseller_price,
     plans_with_prices,
-    sku_addons,
 )
 from catalog.tests.factories import (
     AddonSkuFactory,
@@ -151,7 +150,7 @@ def test_add_ons_valid_for_a_sku_come_from_their_prerequisites():
     defender = AddonSkuFactory(prerequisites=[base])
     AddonSkuFactory(prerequisites=[other_base])
 
-    assert set(sku_addons(sku=base)) == {archiving, defender}
+    assert set(Sku.objects.filter(prerequisites=base, is_addon=True)) == {archiving, defender}
 
     base_plan = priced_plan(sku=base)
     same_term = priced_plan(sku=archiving, cost="30.55")

@@ -60,6 +60,7 @@ def _place(*, cart: Cart, user, customer: Customer, mpn_id: str) -> Order:
     _check_placeable(cart=locked, user=user, customer=customer, mpn_id=mpn_id)
     summary = cart_summary(cart=locked, reseller=user.reseller, today=rome_today())
     _check_summary(summary)
+    assert locked.terms_acceptance_id is not None, "_check_placeable: the terms are accepted"
     order = Order.objects.create(
         reseller=user.reseller,
         user=user,
@@ -147,7 +148,7 @@ def _snapshot_lines(order: Order, summary: CartSummary) -> None:
     OrderLine.objects.bulk_create(
         _order_line(order, line, positions, base_line=by_cart_line[line.base_line_id])
         for line in summary.all_lines
-        if line.is_addon
+        if line.base_line_id is not None
     )
 
 

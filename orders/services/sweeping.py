@@ -81,6 +81,7 @@ def order_resume_overdue(
         )
         if order is None:
             return False
+        assert order.attention_due_at is not None, "filtered on attention_due_at__lt"
         minutes = int((now - order.attention_due_at).total_seconds() // 60)
         resumptions = order.transient_failures + (1 if counts_as_failure else 0)
         if counts_as_failure and resumptions >= conf.max_transient_failures():

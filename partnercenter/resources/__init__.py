@@ -34,6 +34,7 @@ from partnercenter.resources.customers import (
     NewCustomer,
 )
 from partnercenter.resources.transitions import (
+    ADDONS_PRESENT_CODE,
     TargetSubscription,
     Transition,
     TransitionEligibility,
@@ -42,6 +43,7 @@ from partnercenter.resources.transitions import (
 )
 
 __all__ = [
+    "ADDONS_PRESENT_CODE",
     "Address",
     "AdminCredentials",
     "AgreementContact",

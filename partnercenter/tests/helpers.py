@@ -1,15 +1,50 @@
-"""Helpers for the client's tests: a client on the sandbox without Django's database."""
+"""Helpers for the client's tests: a client on the sandbox without Django's database, and the
+calls and the credential store that only tests use (the storefront never reads an order or the
+invitation link, and keeps its credentials in the database: partnercenter/services.py)."""
 
 import uuid
+from urllib.parse import quote
 
-from partnercenter.auth import InMemoryCredentialStore, MsalTokenProvider, StoredCredentials
+from partnercenter.auth import MsalTokenProvider, StoredCredentials
 from partnercenter.client import PartnerCenterClient
-from partnercenter.resources import Address, CartLineRequest, NewCustomer
+from partnercenter.resources import Address, CartLineRequest, NewCustomer, Order
+from partnercenter.transport import TokenKind
 from partnercenter_sandbox import demo
 
 
 def new_request_id() -> str:
     return str(uuid.uuid4())
+
+
+class InMemoryCredentialStore:
+    """The credential store of the tests (the storefront's is the database one, services.py)."""
+
+    def __init__(self, credentials: StoredCredentials | None = None) -> None:
+        self.credentials = credentials or StoredCredentials()
+
+    def load(self) -> StoredCredentials:
+        return self.credentials
+
+    def save(self, credentials: StoredCredentials) -> None:
+        self.credentials = credentials
+
+
+def relationship_request_url(client: PartnerCenterClient) -> str:
+    """GET /v1/customers/relationshiprequests: the distributor's reseller-relationship
+    invitation link (app+user)."""
+    body = client._get(
+        "relationship_request",
+        "/v1/customers/relationshiprequests",
+        token_kind=TokenKind.APP_USER,
+    )
+    return client._parse("relationship_request", lambda data: str(data["url"]), body)
+
+
+def order_get(client: PartnerCenterClient, customer_id: str, order_id: str) -> Order:
+    """GET /v1/customers/{id}/orders/{id}: a just placed order may be PartnerCenterNotFound
+    (code 20000) for a while."""
+    path = f"/v1/customers/{quote(customer_id, safe='')}/orders/{quote(order_id, safe='')}"
+    return client._parse("order_get", Order.from_json, client._get("order_get", path))
 
 
 def token_provider_for(pc_sandbox, store: InMemoryCredentialStore | None = None):

@@ -5,9 +5,9 @@ import time
 
 import pytest
 
-from partnercenter.auth import InMemoryCredentialStore, MsalTokenProvider, StoredCredentials
+from partnercenter.auth import MsalTokenProvider, StoredCredentials
 from partnercenter.errors import PartnerCenterUnauthorized, PartnerCenterUnavailable
-from partnercenter.tests.helpers import token_provider_for
+from partnercenter.tests.helpers import InMemoryCredentialStore, token_provider_for
 from partnercenter.transport import TokenKind
 
 # msal renews a token that has less than 5 minutes left: 302 s are "fresh" for 2 seconds.

@@ -7,12 +7,13 @@ import json
 import pytest
 import responses
 
-from partnercenter.auth import InMemoryCredentialStore, MsalTokenProvider
+from partnercenter.auth import MsalTokenProvider
 from partnercenter.errors import (
     PartnerCenterRateLimited,
     PartnerCenterUnauthorized,
     PartnerCenterUnavailable,
 )
+from partnercenter.tests.helpers import InMemoryCredentialStore
 from partnercenter.transport import TokenKind
 
 AUTHORITY_HOST = "https://login.identity.test"

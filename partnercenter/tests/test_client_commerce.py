@@ -5,7 +5,7 @@ import time
 import pytest
 
 from partnercenter.errors import PartnerCenterBusinessError, PartnerCenterNotFound
-from partnercenter.tests.helpers import cart_line, new_request_id
+from partnercenter.tests.helpers import cart_line, new_request_id, order_get
 from partnercenter_sandbox import demo
 
 BUSINESS_BASIC = ("CFQ7TTC0LH18", "0001")
@@ -208,13 +208,13 @@ def test_order_is_not_found_then_pending_then_completed(pc_client, pc_sandbox, c
     assert result.orders[0].status == "pending"
 
     with pytest.raises(PartnerCenterNotFound) as raised:
-        pc_client.get_order(contoso_id, order_id)
+        order_get(pc_client, contoso_id, order_id)
     assert raised.value.code == "20000"
 
     time.sleep(0.45)
-    assert pc_client.get_order(contoso_id, order_id).status == "pending"
+    assert order_get(pc_client, contoso_id, order_id).status == "pending"
     time.sleep(0.6)
-    order = pc_client.get_order(contoso_id, order_id)
+    order = order_get(pc_client, contoso_id, order_id)
     assert (order.id, order.status, order.is_completed) == (order_id, "completed", True)
 
 

@@ -21,7 +21,12 @@ from partnercenter.errors import (
     PartnerCenterRateLimited,
 )
 from partnercenter.resources import AgreementContact, CartLineRequest
-from partnercenter.tests.helpers import new_customer, new_request_id
+from partnercenter.tests.helpers import (
+    new_customer,
+    new_request_id,
+    order_get,
+    relationship_request_url,
+)
 from partnercenter.transport import TokenKind
 
 BASE_URL = "https://api.partnercenter.test"
@@ -99,7 +104,7 @@ READINGS = {
         ),
     ),
     "relationship_request": (
-        lambda c: c.get_relationship_request_url(),
+        lambda c: relationship_request_url(c),
         lambda url: url.startswith("https://admin.microsoft.com/Adminportal/Home?invType="),
     ),
     "reseller_list": (
@@ -179,7 +184,7 @@ READINGS = {
         ),
     ),
     "order_completed": (
-        lambda c: c.get_order(CUSTOMER_ID, ORDER_ID),
+        lambda c: order_get(c, CUSTOMER_ID, ORDER_ID),
         lambda order: (
             order.is_completed
             and order.line_items[0].subscription_id == "a4c1340d-6911-4758-bba3-0c4c6007d161"
@@ -202,12 +207,12 @@ REFUSALS = {
         ),
     ),
     "order_not_found_yet": (
-        lambda c: c.get_order(CUSTOMER_ID, ORDER_ID),
+        lambda c: order_get(c, CUSTOMER_ID, ORDER_ID),
         PartnerCenterNotFound,
         lambda error: error.code == "20000",
     ),
     "throttled": (
-        lambda c: c.get_order(CUSTOMER_ID, ORDER_ID),
+        lambda c: order_get(c, CUSTOMER_ID, ORDER_ID),
         PartnerCenterRateLimited,
         lambda error: error.retry_after == 57,
     ),

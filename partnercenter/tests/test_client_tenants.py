@@ -6,7 +6,7 @@ import pytest
 
 from partnercenter.errors import PartnerCenterBusinessError
 from partnercenter.resources import AgreementContact, IndirectReseller
-from partnercenter.tests.helpers import new_customer, new_request_id
+from partnercenter.tests.helpers import new_customer, new_request_id, relationship_request_url
 from partnercenter_sandbox import demo
 
 CONTACT = AgreementContact(first_name="Anna", last_name="Verdi", email="anna.verdi@cliente.it")
@@ -42,7 +42,7 @@ def test_customer_search_finds_a_tenant_only_once_its_relationship_is_accepted(
 
 
 def test_relationship_request_url_leads_to_the_sandbox_invitation_page(pc_client, pc_sandbox):
-    url = pc_client.get_relationship_request_url()
+    url = relationship_request_url(pc_client)
 
     assert url == (
         f"{pc_sandbox.base_url}/_sandbox/invitation?partnerId={pc_sandbox.config.tenant_id}"

@@ -21,6 +21,7 @@ import uuid
 from partnercenter_sandbox import demo
 from partnercenter_sandbox.handlers import subscriptions as subscription_handlers
 from partnercenter_sandbox.handlers.customers import related_customer
+from partnercenter_sandbox.handlers.subscription_state import new_subscription
 from partnercenter_sandbox.http import (
     RequestContext,
     SandboxResponse,
@@ -249,7 +250,7 @@ def _place_order(ctx: RequestContext, customer: dict, cart: dict, lines: list) -
 
 def _subscribe(ctx: RequestContext, customer: dict, order: dict, number: int, line: dict) -> dict:
     product, sku = demo.find_sku(*line["catalogItemId"].split(":")[:2])
-    subscription = subscription_handlers.new_subscription(
+    subscription = new_subscription(
         ctx,
         customer_id=customer["id"],
         order_id=order["id"],

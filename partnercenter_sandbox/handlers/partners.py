@@ -1,7 +1,15 @@
-"""Indirect resellers: the distributor's reseller list and the MPA agreement status."""
+"""Indirect resellers: the distributor's reseller list, the MPA agreement status and the
+validation of a partner of record (a subscription's ``partnerId``)."""
 
 from partnercenter_sandbox import demo
-from partnercenter_sandbox.http import RequestContext, SandboxResponse, api_error, collection
+from partnercenter_sandbox.http import (
+    RequestContext,
+    SandboxResponse,
+    api_error,
+    business_error,
+    collection,
+    pick,
+)
 
 MPA_FAQ = "https://docs.microsoft.com/partner-center/mpa-indirect-provider-faq"
 AGREEMENT_REFUSALS = {
@@ -104,3 +112,36 @@ def _agreement_status_by_tenant(ctx: RequestContext, tenant_id: str) -> SandboxR
             parameters={"tenantId": tenant_id},
         )
     return SandboxResponse(200, {"isAgreementSigned": True})
+
+
+def partner_validation(ctx: RequestContext, partner_id: str) -> tuple[bool, int, str]:
+    reseller = ctx.store.get("reseller", partner_id) if partner_id else None
+    if (
+        reseller is not None
+        and reseller["relationship_state"] == "Active"
+        and reseller["agreement"] == "signed"
+    ):
+        return True, 0, ""
+    return (
+        False,
+        900400,
+        f"The PLA ID (formerly MPN ID) {partner_id} is not valid as partner of record: it is not "
+        "an active indirect reseller authorised by this indirect provider.",
+    )
+
+
+def validate_resellers(ctx: RequestContext) -> SandboxResponse:
+    """POST /v1/partners/validateresellers {"partnerIds": [...]}."""
+    partner_ids = pick(ctx.json(), "partnerIds")
+    if not isinstance(partner_ids, list) or not partner_ids or len(partner_ids) > 100:
+        raise business_error(
+            400, 800002, "InvalidInput", "partnerIds must list 1 to 100 partner ids."
+        )
+    results = []
+    for partner_id in partner_ids:
+        valid, code, description = partner_validation(ctx, str(partner_id))
+        result = {"partnerId": str(partner_id), "isValidPartnerIdOnRecord": valid}
+        if not valid:
+            result.update(errorCode=code, errorDescription=description)
+        results.append(result)
+    return SandboxResponse(200, {"validationResults": results})

@@ -5,7 +5,7 @@
   ``eligibilities[]`` with the errors of the SDK's TransitionErrorCode (2 not active, 6 add-ons
   present, 9 not provisioned) and ``subscriptionEligibilities[]``: the
   customer's existing subscriptions of that offer, term and billing that can receive the seats.
-  ``eligibilityType=scheduled`` (renewal plans) is answered by ``subscriptions.
+  ``eligibilityType=scheduled`` (renewal plans) is answered by ``renewal_plans.
   transition_eligibilities``.
 - ``POST …/subscriptions/{id}/transitions``: the same checks (400 with the eligibility code),
   the partner of record (400 900400), a transition still running on the source (409 900278); it
@@ -25,19 +25,18 @@ import uuid
 
 from partnercenter_sandbox import demo
 from partnercenter_sandbox.handlers.customers import related_customer
-from partnercenter_sandbox.handlers.subscriptions import (
-    business_error,
+from partnercenter_sandbox.handlers.partners import partner_validation
+from partnercenter_sandbox.handlers.renewal_plans import transition_eligibilities
+from partnercenter_sandbox.handlers.subscription_state import (
     cancellation_allowed_until,
     is_active_now,
     live_buckets,
     new_subscription,
-    partner_validation,
-    record_change,
     settle,
     shrink_buckets,
-    transition_eligibilities,
 )
-from partnercenter_sandbox.http import RequestContext, SandboxResponse, iso, pick
+from partnercenter_sandbox.handlers.subscriptions import record_change
+from partnercenter_sandbox.http import RequestContext, SandboxResponse, business_error, iso, pick
 
 # Target offers of each source offer (product:sku), as Microsoft's upgrade paths for these SKUs.
 UPGRADE_PATHS = {

@@ -9,7 +9,7 @@ pytestmark = pytest.mark.django_db
 def test_valid_company_data_is_normalised():
     given = company_data(
         company_name="  Nuova   Impresa  S.r.l. ",
-        vat_number="IT 012 345 678 97",
+        vat_number="IT 012 345 601 57",
         fiscal_code=" rssmra80a01h501u ",
         city=" Torino ",
         province="to",
@@ -43,7 +43,7 @@ def test_valid_company_data_is_normalised():
 @pytest.mark.parametrize(
     ("vat_number", "message"),
     [
-        ("01234567898", "La Partita IVA non è valida: la cifra di controllo non corrisponde."),
+        ("01234560158", "La Partita IVA non è valida: la cifra di controllo non corrisponde."),
         ("0123456789", "La Partita IVA deve essere composta da 11 cifre."),
         ("012345678970", "La Partita IVA deve essere composta da 11 cifre."),
         ("ABCDEFGHIJK", "La Partita IVA deve essere composta da 11 cifre."),
@@ -94,7 +94,7 @@ def test_bad_company_field_is_refused_beside_it(field, value, message):
 
 
 def test_company_fiscal_code_of_eleven_digits_is_accepted():
-    form = CompanyForm(data=company_data(fiscal_code="01234567897"))
+    form = CompanyForm(data=company_data(fiscal_code="00743110157"))
 
     assert form.is_valid(), form.errors
 
@@ -135,3 +135,78 @@ def test_partner_form_accepts_digits_with_spaces_around():
 
     assert form.is_valid()
     assert form.cleaned_data["mpn_id"] == "1234567"
+
+
+OTHER_DIGITS_MESSAGE = (
+    "Scrivi le cifre da 0 a 9: il valore contiene cifre di un altro sistema di scrittura "
+    "(per esempio arabe o a larghezza intera)."
+)
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("vat_number", "٠٠٧٤٣١١٠١٥٧"),  # Arabic-Indic 00743110157
+        ("vat_number", "００７４３１１０１５７"),  # full-width
+        ("fiscal_code", "RSSMRA٨٥T10A562S"),
+        ("fiscal_code", "００７４３１１０１５７"),
+        ("postal_code", "٢٠١٢١"),
+        ("postal_code", "２０１２１"),
+        ("sdi_code", "ABC١٢٣٤"),
+        ("contact_phone", "+39 ０２ １２３４５６７"),
+        ("contact_phone", "+39 ٠٢ ١٢٣٤٥٦٧"),
+    ],
+)
+def test_digits_other_than_0_to_9_are_refused_with_their_message(field, value):
+    form = CompanyForm(data=company_data(**{field: value}))
+
+    assert form.is_valid() is False
+    assert form.errors == {field: [OTHER_DIGITS_MESSAGE]}
+
+
+@pytest.mark.parametrize(
+    ("fiscal_code", "message"),
+    [
+        (
+            "RSSMRA85T10A562T",
+            "Il codice fiscale non è valido: il carattere di controllo non corrisponde.",
+        ),
+        (
+            "01234560158",
+            "Il codice fiscale di 11 cifre non è valido: la cifra di controllo non corrisponde.",
+        ),
+    ],
+)
+def test_fiscal_code_is_checked_by_its_control_character(fiscal_code, message):
+    form = CompanyForm(data=company_data(fiscal_code=fiscal_code))
+
+    assert form.is_valid() is False
+    assert form.errors == {"fiscal_code": [message]}
+
+
+def test_person_fiscal_code_is_accepted_in_lower_case_with_spaces():
+    form = CompanyForm(data=company_data(fiscal_code=" rssmra 85t10 a562s "))
+
+    assert form.is_valid(), form.errors
+    assert form.cleaned_data["fiscal_code"] == "RSSMRA85T10A562S"
+
+
+@pytest.mark.parametrize("typed", ["١٢٣٤٥٦٧", "１２３４５６７"])
+def test_partner_form_refuses_an_mpn_id_in_other_digits(typed):
+    form = PartnerForm(data={"mpn_id": typed})
+
+    assert form.is_valid() is False
+    assert form.errors == {"mpn_id": [OTHER_DIGITS_MESSAGE]}
+
+
+@pytest.mark.parametrize("typed", ["contoso٢٠٢٦", "contoso２０２６"])
+def test_tenant_form_refuses_a_prefix_in_other_digits(typed):
+    form = TenantForm(data={"tenant_domain_prefix": typed})
+
+    assert form.is_valid() is False
+    assert form.errors == {
+        "tenant_domain_prefix": [
+            "Il Domain Prefix può contenere solo le cifre da 0 a 9: hai inserito cifre di un "
+            "altro sistema di scrittura (per esempio arabe o a larghezza intera)."
+        ]
+    }

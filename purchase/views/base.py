@@ -1,4 +1,4 @@
-"""What every step of the checkout wizard shares: the cart and draft it works on, the guard that
+"""What every step of the purchase wizard shares: the cart and draft it works on, the guard that
 sends the user to the cart or to the first step still to do, and the page layout."""
 
 import uuid
@@ -18,25 +18,16 @@ from checkout.selectors import cart_get_for_checkout
 from orders.models import Order
 from purchase.errors import PurchaseNotReadyError
 from purchase.models import PurchaseDraft
-from purchase.selectors import (
-    STEP_COMPANY,
-    STEP_CONFIRM,
-    STEP_CUSTOMER,
-    STEP_LABELS,
-    STEP_PARTNER,
-    STEP_TENANT,
-    WizardState,
-    purchase_wizard_state,
-)
+from purchase.selectors import WizardState, WizardStep, purchase_wizard_state
 from purchase.services import purchase_draft_get_or_create
 from storefront.scoping import reseller_scoped
 
 STEP_URL_NAMES = {
-    STEP_CUSTOMER: "purchase:customer",
-    STEP_COMPANY: "purchase:company",
-    STEP_TENANT: "purchase:tenant",
-    STEP_PARTNER: "purchase:partner",
-    STEP_CONFIRM: "purchase:confirm",
+    WizardStep.CUSTOMER: "purchase:customer",
+    WizardStep.COMPANY: "purchase:company",
+    WizardStep.TENANT: "purchase:tenant",
+    WizardStep.PARTNER: "purchase:partner",
+    WizardStep.CONFIRM: "purchase:confirm",
 }
 ACTION_BACK = "back"
 ACTION_VERIFY = "verify"
@@ -51,7 +42,7 @@ class Wizard:
     state: WizardState
 
 
-def redirect_to_step(step: str) -> HttpResponse:
+def redirect_to_step(step: WizardStep) -> HttpResponse:
     return redirect(STEP_URL_NAMES[step])
 
 
@@ -64,13 +55,13 @@ def order_of_posted_checkout(request: HttpRequest) -> Order | None:
     return reseller_scoped(Order, request).filter(cart__checkout_token=token).first()
 
 
-def _order_placed_meanwhile(request: HttpRequest, step: str) -> Order | None:
-    if step == STEP_CONFIRM and request.method == "POST":
+def _order_placed_meanwhile(request: HttpRequest, step: WizardStep) -> Order | None:
+    if step == WizardStep.CONFIRM and request.method == "POST":
         return order_of_posted_checkout(request)
     return None
 
 
-def wizard_step(step: str):
+def wizard_step(step: WizardStep):
     """Load the cart and its draft; send the user back to the cart, or to the first step still
     to do, when this step cannot be shown."""
 
@@ -114,12 +105,14 @@ def wizard_step(step: str):
     return decorator
 
 
-def render_step(request: HttpRequest, step: str, wizard: Wizard, context: dict) -> HttpResponse:
+def render_step(
+    request: HttpRequest, step: WizardStep, wizard: Wizard, context: dict
+) -> HttpResponse:
     state = wizard.state
     steps = [
         {
             "key": key,
-            "label": STEP_LABELS[key],
+            "label": WizardStep(key).label,
             "url_name": STEP_URL_NAMES[key],
             "is_current": key == step,
             "is_reachable": state.can_open(key),

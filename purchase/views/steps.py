@@ -1,4 +1,4 @@
-"""The steps «Cliente», «Azienda», «Partner» and «Conferma» of the checkout wizard."""
+"""The steps «Cliente», «Azienda», «Partner» and «Conferma» of the purchase wizard."""
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
@@ -22,7 +22,7 @@ from purchase.forms import (
     raw_step_values,
 )
 from purchase.models import PurchaseDraft
-from purchase.selectors import STEP_COMPANY, STEP_CONFIRM, STEP_CUSTOMER, STEP_PARTNER, STEP_TENANT
+from purchase.selectors import WizardStep
 from purchase.services import (
     purchase_draft_choose_customer,
     purchase_draft_save_company,
@@ -48,7 +48,7 @@ from tenants.views.relationship import relationship_panel_context
 # --- Cliente ------------------------------------------------------------------------------------
 
 
-@wizard_step(STEP_CUSTOMER)
+@wizard_step(WizardStep.CUSTOMER)
 def purchase_customer(request: HttpRequest, wizard: Wizard) -> HttpResponse:
     """«per un nuovo cliente» or «per un cliente esistente» (one of this reseller's)."""
     customers = reseller_scoped(Customer, request).order_by("company_name", "pk")
@@ -66,11 +66,11 @@ def purchase_customer(request: HttpRequest, wizard: Wizard) -> HttpResponse:
         choice = form.cleaned_data["choice"]
         purchase_draft_choose_customer(draft=draft, choice=choice, customer=customer)
         if choice == PurchaseDraft.CustomerChoice.NEW:
-            return redirect_to_step(STEP_COMPANY)
+            return redirect_to_step(WizardStep.COMPANY)
         _recheck_relationship(request, customer)
-        return redirect_to_step(STEP_PARTNER)
+        return redirect_to_step(WizardStep.PARTNER)
     return render_step(
-        request, STEP_CUSTOMER, wizard, {"form": form, "has_customers": customers.exists()}
+        request, WizardStep.CUSTOMER, wizard, {"form": form, "has_customers": customers.exists()}
     )
 
 
@@ -104,7 +104,7 @@ def _company_initial(request: HttpRequest, wizard: Wizard) -> dict:
     return {}
 
 
-@wizard_step(STEP_COMPANY)
+@wizard_step(WizardStep.COMPANY)
 def purchase_company(request: HttpRequest, wizard: Wizard) -> HttpResponse:
     if request.method == "POST":
         form = CompanyForm(request.POST)
@@ -116,18 +116,18 @@ def purchase_company(request: HttpRequest, wizard: Wizard) -> HttpResponse:
         )
         purchase_draft_save_company(draft=wizard.draft, values=values, is_complete=is_valid)
         if posted_action(request) == ACTION_BACK:
-            return redirect_to_step(STEP_CUSTOMER)
+            return redirect_to_step(WizardStep.CUSTOMER)
         if is_valid:
-            return redirect_to_step(STEP_TENANT)
+            return redirect_to_step(WizardStep.TENANT)
     else:
         form = CompanyForm(initial=_company_initial(request, wizard))
-    return render_step(request, STEP_COMPANY, wizard, {"form": form})
+    return render_step(request, WizardStep.COMPANY, wizard, {"form": form})
 
 
 # --- Partner ------------------------------------------------------------------------------------
 
 
-@wizard_step(STEP_PARTNER)
+@wizard_step(WizardStep.PARTNER)
 def purchase_partner(request: HttpRequest, wizard: Wizard) -> HttpResponse:
     """The reseller's MPN ID, validated against Partner Center before the order
     (docs/product.md#mpn-id-validation).
@@ -140,7 +140,7 @@ def purchase_partner(request: HttpRequest, wizard: Wizard) -> HttpResponse:
     if request.method != "POST":
         form = PartnerForm(initial={"mpn_id": profile_mpn_id or state.typed_mpn_id})
         return render_step(
-            request, STEP_PARTNER, wizard, {"form": form, "profile_mpn_id": profile_mpn_id}
+            request, WizardStep.PARTNER, wizard, {"form": form, "profile_mpn_id": profile_mpn_id}
         )
 
     form = PartnerForm(request.POST)
@@ -148,10 +148,10 @@ def purchase_partner(request: HttpRequest, wizard: Wizard) -> HttpResponse:
     if not form.is_valid():
         purchase_draft_save_mpn(draft=wizard.draft, mpn_id=request.POST.get("mpn_id", "")[:32])
         if action == ACTION_BACK:
-            return redirect_to_step(state.previous_step(STEP_PARTNER))
+            return redirect_to_step(state.previous_step(WizardStep.PARTNER))
         return render_step(
             request,
-            STEP_PARTNER,
+            WizardStep.PARTNER,
             wizard,
             {"form": form, "mpn_refused": True, "profile_mpn_id": profile_mpn_id},
         )
@@ -159,7 +159,7 @@ def purchase_partner(request: HttpRequest, wizard: Wizard) -> HttpResponse:
     mpn_id = form.cleaned_data["mpn_id"]
     if action == ACTION_BACK:
         purchase_draft_save_mpn(draft=wizard.draft, mpn_id=mpn_id)
-        return redirect_to_step(state.previous_step(STEP_PARTNER))
+        return redirect_to_step(state.previous_step(WizardStep.PARTNER))
     try:
         partner_center_lookup_allow(request)
         validation = reseller_validate_mpn(
@@ -170,17 +170,20 @@ def purchase_partner(request: HttpRequest, wizard: Wizard) -> HttpResponse:
         form.add_error(None, error.message)
         return with_retry_after(
             render_step(
-                request, STEP_PARTNER, wizard, {"form": form, "profile_mpn_id": profile_mpn_id}
+                request,
+                WizardStep.PARTNER,
+                wizard,
+                {"form": form, "profile_mpn_id": profile_mpn_id},
             ),
             error,
         )
     purchase_draft_save_mpn(draft=wizard.draft, mpn_id=mpn_id, validation=validation)
     if validation.is_valid:
-        return redirect_to_step(STEP_CONFIRM)
+        return redirect_to_step(WizardStep.CONFIRM)
     form.add_error("mpn_id", validation.message)
     return render_step(
         request,
-        STEP_PARTNER,
+        WizardStep.PARTNER,
         wizard,
         {
             "form": form,
@@ -194,12 +197,12 @@ def purchase_partner(request: HttpRequest, wizard: Wizard) -> HttpResponse:
 # --- Conferma -----------------------------------------------------------------------------------
 
 
-@wizard_step(STEP_CONFIRM)
+@wizard_step(WizardStep.CONFIRM)
 def purchase_confirm(request: HttpRequest, wizard: Wizard) -> HttpResponse:
     """The summary; «Prossimo >>» places the order, once, whatever is submitted twice."""
     if request.method == "POST":
         if posted_action(request) == ACTION_BACK:
-            return redirect_to_step(STEP_PARTNER)
+            return redirect_to_step(WizardStep.PARTNER)
         refusal = _mpn_refusal_before_order(request, wizard)
         if refusal is not None:
             return refusal
@@ -232,7 +235,7 @@ def _mpn_refusal_before_order(request: HttpRequest, wizard: Wizard) -> HttpRespo
         request,
         _("L'ordine non è stato inviato: %(reason)s") % {"reason": refusal.message},
     )
-    return redirect_to_step(STEP_PARTNER)
+    return redirect_to_step(WizardStep.PARTNER)
 
 
 def _render_confirm(request: HttpRequest, wizard: Wizard, placement_error: str = ""):
@@ -247,4 +250,4 @@ def _render_confirm(request: HttpRequest, wizard: Wizard, placement_error: str =
                 request, domain=tenant.domain, company=contact, contact=contact
             )
         )
-    return render_step(request, STEP_CONFIRM, wizard, context)
+    return render_step(request, WizardStep.CONFIRM, wizard, context)

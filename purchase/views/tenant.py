@@ -12,7 +12,7 @@ from partnercenter.lookups import (
     with_retry_after,
 )
 from purchase.forms import TenantForm
-from purchase.selectors import STEP_COMPANY, STEP_PARTNER, STEP_TENANT, purchase_wizard_state
+from purchase.selectors import WizardStep, purchase_wizard_state
 from purchase.services import purchase_draft_record_prefix_check, purchase_draft_save_prefix
 from purchase.views.base import (
     ACTION_BACK,
@@ -26,21 +26,21 @@ from purchase.views.base import (
 from storefront.ratelimits import limited
 from tenants.errors import DomainPrefixInvalidError
 from tenants.names import normalise_domain_prefix
-from tenants.services import PrefixCheck, tenant_check_prefix
+from tenants.services import PrefixCheck, PrefixCheckOutcome, tenant_check_prefix
 from tenants.views.relationship import relationship_panel_context
 
 
-def prefix_status_message(*, status: str, domain: str) -> str:
+def prefix_status_message(*, status: PrefixCheckOutcome, domain: str) -> str:
     """What a «Domain Prefix» check means, for the page and for the live check."""
     messages_by_status = {
-        "free": _(
+        PrefixCheckOutcome.FREE: _(
             "%(domain)s è libero: verrà creato un nuovo tenant con questo prefisso (caso B)."
         ),
-        "taken_related": _(
+        PrefixCheckOutcome.TAKEN_RELATED: _(
             "%(domain)s è un tenant esistente, già collegato a te e al distributore (caso A): "
             "si può procedere."
         ),
-        "taken_unrelated": _(
+        PrefixCheckOutcome.TAKEN_UNRELATED: _(
             "%(domain)s è un tenant esistente, non ancora collegato a te e al distributore "
             "(caso A): l'amministratore globale del cliente deve accettare l'invito. Premi "
             "«Prossimo >>» per il link di invito."
@@ -49,7 +49,7 @@ def prefix_status_message(*, status: str, domain: str) -> str:
     return messages_by_status[status] % {"domain": domain}
 
 
-@wizard_step(STEP_TENANT)
+@wizard_step(WizardStep.TENANT)
 def purchase_tenant(request: HttpRequest, wizard: Wizard) -> HttpResponse:
     """«Domain Prefix»: free → branch B; taken → branch A, with the relationship to accept."""
     if request.method != "POST":
@@ -63,14 +63,14 @@ def purchase_tenant(request: HttpRequest, wizard: Wizard) -> HttpResponse:
             draft=wizard.draft, prefix=request.POST.get("tenant_domain_prefix", "")[:100]
         )
         if action == ACTION_BACK:
-            return redirect_to_step(STEP_COMPANY)
+            return redirect_to_step(WizardStep.COMPANY)
         return _render_tenant(request, wizard, form)
 
     prefix = form.cleaned_data["tenant_domain_prefix"]
     previous = wizard.state.checked_tenant
     if action == ACTION_BACK:
         purchase_draft_save_prefix(draft=wizard.draft, prefix=prefix)
-        return redirect_to_step(STEP_COMPANY)
+        return redirect_to_step(WizardStep.COMPANY)
     try:
         partner_center_lookup_allow(request)
         check = tenant_check_prefix(
@@ -88,14 +88,14 @@ def purchase_tenant(request: HttpRequest, wizard: Wizard) -> HttpResponse:
 
     if action == ACTION_VERIFY:
         _say_relationship_outcome(request, check)
-        return redirect_to_step(STEP_TENANT)
+        return redirect_to_step(WizardStep.TENANT)
     instructions_seen = (
         previous is not None and previous.prefix == prefix and previous.is_waiting_for_relationship
     )
-    if check.status == "taken_unrelated" and not instructions_seen:
+    if check.status == PrefixCheckOutcome.TAKEN_UNRELATED and not instructions_seen:
         # Branch A: the page now shows the invitation; «Prossimo >>» again goes on without it.
-        return redirect_to_step(STEP_TENANT)
-    return redirect_to_step(STEP_PARTNER)
+        return redirect_to_step(WizardStep.TENANT)
+    return redirect_to_step(WizardStep.PARTNER)
 
 
 def _say_relationship_outcome(request: HttpRequest, check: PrefixCheck) -> None:
@@ -132,7 +132,7 @@ def _render_tenant(request: HttpRequest, wizard: Wizard, form: TenantForm) -> Ht
                 contact=state.company_values,
             )
         )
-    return render_step(request, STEP_TENANT, wizard, context)
+    return render_step(request, WizardStep.TENANT, wizard, context)
 
 
 @require_GET
@@ -145,13 +145,16 @@ def prefix_check(request: HttpRequest) -> JsonResponse:
             prefix=prefix, reseller=request.user.reseller, interactive=True, use_cache=True
         )
     except DomainPrefixInvalidError as error:
-        return JsonResponse({"status": "invalid", "message": str(error.message)})
+        return JsonResponse({"status": PrefixCheckOutcome.INVALID, "message": str(error.message)})
     except PartnerCenterBusyError as error:
         return limited(
-            JsonResponse({"status": "limited", "message": str(error.message)}), error.retry_after
+            JsonResponse({"status": PrefixCheckOutcome.LIMITED, "message": str(error.message)}),
+            error.retry_after,
         )
     except PartnerCenterUnavailableError as error:
-        return JsonResponse({"status": "unavailable", "message": str(error.message)}, status=503)
+        return JsonResponse(
+            {"status": PrefixCheckOutcome.UNAVAILABLE, "message": str(error.message)}, status=503
+        )
     return JsonResponse(
         {
             "status": check.status,

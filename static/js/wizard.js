@@ -1,4 +1,4 @@
-// The checkout wizard and the customers area. Progressive enhancement only: without JavaScript
+// The purchase wizard and the customers area. Progressive enhancement only: without JavaScript
 // the «Domain Prefix» is checked on submit and the links can be copied by hand.
 (() => {
   "use strict";

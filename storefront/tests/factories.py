@@ -1,14 +1,16 @@
 import factory
+from stdnum import luhn
 
 from storefront.models import Reseller, User
-from storefront.validators import partita_iva_check_digit
 
 DEFAULT_PASSWORD = "una-password-lunga-2026"
 
 
 def make_partita_iva(sequence: int) -> str:
-    first_ten = f"{sequence:010d}"
-    return first_ten + str(partita_iva_check_digit(first_ten))
+    """A valid Partita IVA per ``sequence`` (1 to 9 999 999): the number, the provincial office
+    015 (Milano), the Luhn check digit."""
+    first_ten = f"{sequence:07d}015"
+    return first_ten + luhn.calc_check_digit(first_ten)
 
 
 class ResellerFactory(factory.django.DjangoModelFactory):

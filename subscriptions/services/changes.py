@@ -27,9 +27,8 @@ from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from notifications.models import Email
-from notifications.services import email_enqueue
 from orders import conf as retry_conf
+from partnercenter import resources as pc
 from partnercenter.client import PartnerCenterClient
 from partnercenter.errors import (
     PartnerCenterBusinessError,
@@ -40,23 +39,28 @@ from partnercenter.errors import (
     PartnerCenterUnauthorized,
     PartnerCenterUnavailable,
 )
-from partnercenter.resources import Subscription as PartnerCenterSubscription
 from partnercenter.services import partner_center_call_context, partner_center_client
 from storefront.models import Reseller
 from subscriptions import errors
-from subscriptions.errors import ChangeRefused, ChangeTransitionError
+from subscriptions.errors import ChangeRefused
 from subscriptions.models import (
     OPEN_CHANGE_STATUSES,
     ChangeRequest,
     ChangeStatus,
-    ReminderKind,
     Subscription,
     SubscriptionEvent,
 )
 from subscriptions.selectors import removable_seats, subscription_actions
 from subscriptions.services import renewals
+from subscriptions.services.change_steps import (
+    _complete,
+    _fail,
+    _patch,
+    _poll_accepted,
+    _read,
+    _record,
+)
 from subscriptions.services.mirror import subscription_apply_remote
-from subscriptions.services.reminders import user_wants
 from subscriptions.services.status import (
     Actor,
     change_request_enqueue,
@@ -76,9 +80,11 @@ BUSINESS_ERRORS = (PartnerCenterBusinessError, PartnerCenterNotFound, PartnerCen
 RETRY_LATER_CODES = frozenset({"900278", "412"})
 RUN_LEASE = timedelta(minutes=5)
 POR_VALID_SECONDS = 300
-ACCEPTED_MESSAGE = "Partner Center ha accettato la modifica"
 # Suspend and reactivate are a PATCH of the status (billing goes on while suspended).
-STATUS_CHANGES = {ChangeRequest.Kind.SUSPEND: "suspended", ChangeRequest.Kind.REACTIVATE: "active"}
+STATUS_CHANGES: dict[str, str] = {
+    ChangeRequest.Kind.SUSPEND: "suspended",
+    ChangeRequest.Kind.REACTIVATE: "active",
+}
 
 
 # --- Creating a request ----------------------------------------------------------------------
@@ -245,14 +251,6 @@ def _claim(change_request_id: int) -> ChangeRequest | None:
     ).get(pk=change_request_id)
 
 
-def _record(change: ChangeRequest, **fields) -> None:
-    """Save progress if the request is still open (a staff cancel wins)."""
-    fields["updated_at"] = timezone.now()
-    ChangeRequest.objects.filter(pk=change.pk, status__in=OPEN_CHANGE_STATUSES).update(**fields)
-    for name, value in fields.items():
-        setattr(change, name, value)
-
-
 def _advance(change: ChangeRequest, client: PartnerCenterClient) -> float | None:
     subscription = change.subscription
     _validate_partner_of_record(client, subscription)
@@ -281,6 +279,7 @@ def _advance(change: ChangeRequest, client: PartnerCenterClient) -> float | None
             change, client, subscription, remote, {"autoRenewEnabled": change.auto_renew_enabled}
         )
     if change.target_quantity is None:
+        assert change.seats is not None, "a seat change is created with its seats"
         delta = change.seats if change.kind == kinds.ADD_SEATS else -change.seats
         _record(change, target_quantity=remote.quantity + delta)
     return _patch(change, client, subscription, remote, {"quantity": change.target_quantity})
@@ -299,21 +298,7 @@ def _validate_partner_of_record(client: PartnerCenterClient, subscription: Subsc
     cache.set(cache_key, True, POR_VALID_SECONDS)
 
 
-def _read(
-    client: PartnerCenterClient, subscription: Subscription, *, ours_in_flight: bool
-) -> PartnerCenterSubscription:
-    """Read the subscription into the mirror; a difference is someone else's change (the
-    timeline says so) unless ours may have just landed."""
-    remote = client.get_subscription(
-        subscription.partner_center_customer_id, subscription.partner_center_id
-    )
-    subscription_apply_remote(
-        subscription=subscription, remote=remote, record_change=not ours_in_flight
-    )
-    return remote
-
-
-def _is_done(change: ChangeRequest, remote: PartnerCenterSubscription) -> bool:
+def _is_done(change: ChangeRequest, remote: pc.Subscription) -> bool:
     """Partner Center already shows the change: an earlier run's PATCH (answer lost) or a 202."""
     kinds = ChangeRequest.Kind
     if change.kind in renewals.PLAN_KINDS:
@@ -329,7 +314,7 @@ def _is_done(change: ChangeRequest, remote: PartnerCenterSubscription) -> bool:
     return change.target_quantity is not None and remote.quantity == change.target_quantity
 
 
-def _check_against(change: ChangeRequest, remote: PartnerCenterSubscription) -> None:
+def _check_against(change: ChangeRequest, remote: pc.Subscription) -> None:
     """The same rules as at creation, on Partner Center's fresh facts: refused before a call."""
     status = remote.status.lower()
     if status in ("deleted", "expired", "disabled"):
@@ -344,6 +329,7 @@ def _check_against(change: ChangeRequest, remote: PartnerCenterSubscription) -> 
     if (
         change.kind == kinds.REMOVE_SEATS
         and change.target_quantity is None
+        and change.seats is not None
         and change.seats > remote.refundable_quantity
     ):
         raise ChangeRefused("800090", "refundableQuantity below the seats to remove")
@@ -376,113 +362,6 @@ def _patch_unless_accepted(change, client, subscription, remote, base_remote) ->
     if change.accepted_location:
         _record(change, accepted_location="")
     return _patch(change, client, subscription, remote, {"status": "deleted"})
-
-
-def _poll_accepted(change: ChangeRequest) -> float:
-    """Wait for a 202's change to show; past the activation timeout (orders' setting), the
-    request fails visibly for staff instead of polling for ever."""
-    accepted = (
-        change.events.filter(message__startswith=ACCEPTED_MESSAGE)
-        .order_by("-created_at")
-        .values_list("created_at", flat=True)
-        .first()
-    )
-    if accepted is not None and timezone.now() - accepted > retry_conf.activation_timeout():
-        raise ChangeRefused(errors.PARTNER_CENTER_UNAVAILABLE, "202 accepted, never completed")
-    return retry_conf.poll_seconds()
-
-
-def _patch(
-    change, client, subscription: Subscription, remote, changes: dict, *, complete: bool = True
-) -> float | None:
-    """One PATCH with the MS-RequestId stored first; None when it is done (the request then
-    completed if it was the base's, unless ``complete`` is off), the seconds to wait after a
-    202."""
-    request_id = _request_id_for(change, remote.id)
-    try:
-        update = client.update_subscription(
-            request_id=request_id,
-            customer_id=subscription.partner_center_customer_id,
-            subscription=remote,
-            changes=changes,
-        )
-    except PartnerCenterError as exc:
-        if not exc.outcome_unknown:
-            _record(change, ms_request_id="", request_target_id="")
-        raise
-    is_base = subscription.pk == change.subscription_id
-    if update.is_accepted_for_later:
-        _record(
-            change,
-            ms_request_id="",
-            request_target_id=remote.id,
-            accepted_location=update.location or "-",
-        )
-        change_request_event_record(
-            change_request=change,
-            message=f"{ACCEPTED_MESSAGE} (202, {update.location}).",
-            actor=Actor.WORKER,
-        )
-        return retry_conf.poll_seconds()
-    subscription_apply_remote(
-        subscription=subscription, remote=update.subscription, record_change=False
-    )
-    _record(change, ms_request_id="", request_target_id="")
-    if is_base and complete:
-        _complete(change)
-    return None
-
-
-def _request_id_for(change: ChangeRequest, target_id: str) -> str:
-    """The MS-RequestId kept from an attempt whose outcome is unknown (same target), else a new
-    one, stored before it is sent."""
-    if change.ms_request_id and change.request_target_id == target_id:
-        return change.ms_request_id
-    request_id = str(uuid.uuid4())
-    _record(change, ms_request_id=request_id, request_target_id=target_id)
-    return request_id
-
-
-def _complete(change: ChangeRequest) -> None:
-    try:
-        change_request_set_status(
-            change_request_id=change.pk,
-            to_status=ChangeStatus.COMPLETED,
-            actor=Actor.WORKER,
-            message="Modifica confermata da Partner Center.",
-            changes={"transient_failures": 0, "accepted_location": "", "ms_request_id": ""},
-            expected_from=frozenset({ChangeStatus.SUBMITTED}),
-        )
-    except ChangeTransitionError:
-        return
-    _email(change, Email.Kind.CHANGE_COMPLETED)
-    renewals.renewal_plan_after_change(change)
-
-
-def _fail(change: ChangeRequest, code: str, detail: str) -> None:
-    logger.warning("change request %s failed: %s %s", change.pk, code, detail)
-    try:
-        change_request_set_status(
-            change_request_id=change.pk,
-            to_status=ChangeStatus.FAILED,
-            actor=Actor.WORKER,
-            message=f"Non riuscita: {code} {detail}",
-            changes={"failure_code": code[:32], "failure_detail": detail, "ms_request_id": ""},
-            expected_from=frozenset(OPEN_CHANGE_STATUSES),
-        )
-    except ChangeTransitionError:
-        return
-    _email(change, Email.Kind.CHANGE_FAILED)
-
-
-def _email(change: ChangeRequest, kind: str) -> None:
-    if kind == Email.Kind.CHANGE_FAILED and not user_wants(
-        user=change.user, kind=ReminderKind.CHANGE_FAILED
-    ):
-        return  # turned off in the profile
-    email_enqueue(
-        order=change.subscription.order, kind=kind, key=f"change-{change.pk}", user=change.user
-    )
 
 
 def _after_transient_error(change: ChangeRequest, exc: PartnerCenterError) -> float | None:

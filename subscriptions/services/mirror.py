@@ -12,9 +12,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from orders.models import Order, OrderLine, OrderStatus
+from partnercenter import resources as pc
 from partnercenter.client import PartnerCenterClient
 from partnercenter.errors import PartnerCenterError
-from partnercenter.resources import Subscription as PartnerCenterSubscription
 from partnercenter.services import partner_center_client
 from subscriptions.models import (
     SYNC_FIELD_LABELS,
@@ -31,7 +31,7 @@ logger = logging.getLogger(__name__)
 WATCHED_FIELDS = tuple(SYNC_FIELD_LABELS)
 
 
-def mirror_facts(remote: PartnerCenterSubscription) -> dict:
+def mirror_facts(remote: pc.Subscription) -> dict:
     """The mirror's columns for what Partner Center reported."""
     product_id, _, rest = remote.offer_id.partition(":")
     return {
@@ -59,7 +59,7 @@ def mirror_facts(remote: PartnerCenterSubscription) -> dict:
 
 
 def subscription_apply_remote(
-    *, subscription: Subscription, remote: PartnerCenterSubscription, record_change: bool = True
+    *, subscription: Subscription, remote: pc.Subscription, record_change: bool = True
 ) -> list[str]:
     """Save what Partner Center reported on the mirror row; returns the watched fields that
     changed (recorded on the timeline when ``record_change``)."""
@@ -105,7 +105,7 @@ def subscriptions_mirror_order(*, order_id: int) -> int:
     return created
 
 
-def _mirror_new(*, order: Order, line: OrderLine | None, remote: PartnerCenterSubscription) -> int:
+def _mirror_new(*, order: Order, line: OrderLine | None, remote: pc.Subscription) -> int:
     subscription, created = Subscription.objects.get_or_create(
         partner_center_id=remote.id,
         defaults={
@@ -127,7 +127,7 @@ def _mirror_new(*, order: Order, line: OrderLine | None, remote: PartnerCenterSu
     return int(created)
 
 
-def _link_parents(customer: Customer, remote: list[PartnerCenterSubscription]) -> None:
+def _link_parents(customer: Customer, remote: list[pc.Subscription]) -> None:
     parents = {
         item.id: item.parent_subscription_id for item in remote if item.parent_subscription_id
     }
@@ -238,12 +238,12 @@ def _sync_customer(
             _link_parents(customer, list(remote))
 
 
-def _would_change(row: Subscription, remote: PartnerCenterSubscription) -> bool:
+def _would_change(row: Subscription, remote: pc.Subscription) -> bool:
     facts = mirror_facts(remote)
     return any(getattr(row, name) != facts[name] for name in WATCHED_FIELDS)
 
 
-def _record_unsold(customer: Customer, remote: PartnerCenterSubscription, now) -> None:
+def _record_unsold(customer: Customer, remote: pc.Subscription, now) -> None:
     UnsoldSubscription.objects.update_or_create(
         partner_center_id=remote.id,
         defaults={

@@ -1,7 +1,7 @@
 """Reminders the storefront sends because Microsoft does not: a cancellation window closing in
 24 hours (after a purchase, a renewal or added seats), a renewal in 30, 7 and 1 days, a renewal
 done (its new window open until when). A change request that failed is e-mailed by the change
-itself (services/changes.py), under the same profile switch.
+itself (services/change_steps.py), under the same profile switch.
 
 ``reminders_send`` is the periodic task's body, driven by the mirror: for each event due now and
 each reseller user who has not turned the kind off, one ``Reminder`` row (unique per
@@ -13,6 +13,7 @@ is sent once; e-mails a dead worker left pending are enqueued again on the next 
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import partial
 
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
@@ -39,14 +40,14 @@ RENEWAL_NOTICES = (
     (7, Reminder.Kind.RENEWAL_7),
     (30, Reminder.Kind.RENEWAL_30),
 )
-EMAIL_KINDS = {
+EMAIL_KINDS: dict[str, Email.Kind] = {
     Reminder.Kind.WINDOW_CLOSING: Email.Kind.WINDOW_REMINDER,
     Reminder.Kind.RENEWAL_30: Email.Kind.RENEWAL_REMINDER,
     Reminder.Kind.RENEWAL_7: Email.Kind.RENEWAL_REMINDER,
     Reminder.Kind.RENEWAL_1: Email.Kind.RENEWAL_REMINDER,
     Reminder.Kind.RENEWED: Email.Kind.RENEWED,
 }
-PROFILE_KINDS = {
+PROFILE_KINDS: dict[str, ReminderKind] = {
     Reminder.Kind.WINDOW_CLOSING: ReminderKind.WINDOW_CLOSING,
     Reminder.Kind.RENEWAL_30: ReminderKind.RENEWAL_UPCOMING,
     Reminder.Kind.RENEWAL_7: ReminderKind.RENEWAL_UPCOMING,
@@ -131,6 +132,7 @@ def _renewal_upcoming(now: datetime) -> list[DueReminder]:
     )
     due = []
     for subscription in renewing:
+        assert subscription.commitment_end is not None, "filtered on commitment_end__gt"
         days_left = subscription.commitment_end - now
         kind = next(kind for days, kind in RENEWAL_NOTICES if days_left <= timedelta(days=days))
         due.append(DueReminder(subscription, kind, subscription.commitment_end))
@@ -147,6 +149,7 @@ def _renewed(now: datetime) -> list[DueReminder]:
     return [
         DueReminder(subscription, Reminder.Kind.RENEWED, subscription.cancellation_allowed_until)
         for subscription in renewed
+        if subscription.cancellation_allowed_until is not None  # always (filter above); for mypy
     ]
 
 
@@ -211,6 +214,4 @@ def _enqueue_left_pending() -> None:
         key__startswith=REMINDER_KEY_PREFIX,
     ).values_list("pk", flat=True)
     for email_id in pending:
-        transaction.on_commit(
-            lambda email_id=email_id: email_send_task.delay(email_id), robust=True
-        )
+        transaction.on_commit(partial(email_send_task.delay, email_id), robust=True)

@@ -72,7 +72,7 @@ def plan_is_done(change: ChangeRequest, remote) -> bool:
 
 def plan_advance(change: ChangeRequest, client, subscription: Subscription, remote):
     """PATCH the plan (or its removal); the seconds to wait after a 202, None when done."""
-    from subscriptions.services.changes import _complete, _patch, _poll_accepted
+    from subscriptions.services.change_steps import _complete, _patch, _poll_accepted
 
     if change.accepted_location:
         return _poll_accepted(change)
@@ -99,8 +99,9 @@ def plan_advance(change: ChangeRequest, client, subscription: Subscription, remo
 
 def _remove_plan(change: ChangeRequest, client, subscription: Subscription, remote):
     """``null`` first; if Partner Center still shows the plan, ``{}`` (the two candidates)."""
-    from subscriptions.services.changes import _complete, _patch
+    from subscriptions.services.change_steps import _complete, _patch
 
+    body: dict | None
     for body in (None, {}):
         wait = _patch(
             change,

@@ -19,7 +19,7 @@ logger = logging.getLogger(__name__)
 Actor = ChangeRequestEvent.Actor
 
 # What the subscription's timeline (shown to the reseller) records for each arrival.
-TIMELINE_KIND = {
+TIMELINE_KIND: dict[str, str] = {
     ChangeStatus.COMPLETED: SubscriptionEvent.Kind.CHANGE_COMPLETED,
     ChangeStatus.FAILED: SubscriptionEvent.Kind.CHANGE_FAILED,
     ChangeStatus.CANCELLED: SubscriptionEvent.Kind.CHANGE_CANCELLED,

@@ -21,21 +21,15 @@ from django.db import transaction
 from django.utils import timezone
 
 from orders import conf as retry_conf
+from partnercenter import resources as pc
 from partnercenter.client import PartnerCenterClient
 from partnercenter.errors import PartnerCenterError
-from partnercenter.resources import TransitionEligibility
-from partnercenter.resources.transitions import ADDONS_PRESENT_CODE
 from partnercenter.services import partner_center_client
 from subscriptions import errors
 from subscriptions.errors import ChangeRefused
 from subscriptions.models import ChangeRequest, Subscription, SubscriptionEvent
-from subscriptions.services.changes import (
-    _complete,
-    _read,
-    _record,
-    _request_id_for,
-    change_request_create,
-)
+from subscriptions.services.change_steps import _complete, _read, _record, _request_id_for
+from subscriptions.services.changes import change_request_create
 from subscriptions.services.mirror import mirror_facts, subscription_apply_remote
 from subscriptions.services.status import Actor, change_request_event_record
 
@@ -45,7 +39,7 @@ TRANSITION_STARTED_MESSAGE = "Partner Center ha avviato il passaggio"
 # --- The targets the page offers -------------------------------------------------------------
 
 
-def _target_json(item: TransitionEligibility) -> dict:
+def _target_json(item: pc.TransitionEligibility) -> dict:
     return {
         "offer_id": item.offer_id,
         "catalog_item_id": item.catalog_item_id,
@@ -85,7 +79,7 @@ class UpgradeTarget:
 
     @property
     def is_blocked_by_addons(self) -> bool:
-        return self.refusal_code == ADDONS_PRESENT_CODE
+        return self.refusal_code == pc.ADDONS_PRESENT_CODE
 
     @property
     def reason(self) -> str:
@@ -172,6 +166,7 @@ def upgrade_advance(change: ChangeRequest, client: PartnerCenterClient) -> float
         # Center's fresh facts decide, before the POST.
         _check_eligible(change, client, subscription, remote)
     request_id = _request_id_for(change, remote.id)
+    assert change.seats is not None, "an upgrade is created with its seats"
     try:
         transition = client.create_transition(
             request_id=request_id,

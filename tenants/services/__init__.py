@@ -2,6 +2,7 @@
 
 from tenants.services.partner_center import (
     PrefixCheck,
+    PrefixCheckOutcome,
     RelationshipCheck,
     TenantMatch,
     customer_check_relationship,
@@ -11,6 +12,7 @@ from tenants.services.partner_center import (
 
 __all__ = [
     "PrefixCheck",
+    "PrefixCheckOutcome",
     "RelationshipCheck",
     "TenantMatch",
     "customer_check_relationship",

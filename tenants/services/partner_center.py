@@ -15,9 +15,11 @@ import logging
 import uuid
 from dataclasses import asdict, dataclass
 from datetime import datetime
+from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import models
 from django.utils import timezone
 
 from partnercenter.errors import PartnerCenterBudgetExhausted, PartnerCenterError
@@ -32,6 +34,19 @@ from tenants.models import Customer
 from tenants.names import ONMICROSOFT_SUFFIX, normalise_domain_prefix
 
 logger = logging.getLogger(__name__)
+
+
+class PrefixCheckOutcome(models.TextChoices):
+    """What a «Domain Prefix» check tells; static/js/wizard.js reads the same values
+    (tenants/tests/test_prefix_outcomes.py compares them)."""
+
+    FREE = "free"  # branch B: a new tenant is created with it
+    TAKEN_RELATED = "taken_related"  # branch A, relationship accepted
+    TAKEN_UNRELATED = "taken_unrelated"  # branch A, the invitation still to accept
+    # The live check's answers when Partner Center is not asked, or cannot answer.
+    INVALID = "invalid"
+    UNAVAILABLE = "unavailable"
+    LIMITED = "limited"
 
 
 @dataclass(frozen=True)
@@ -65,11 +80,13 @@ class PrefixCheck:
         return self.match is not None
 
     @property
-    def status(self) -> str:
-        """``free``, ``taken_related`` or ``taken_unrelated``: the stable name of the outcome."""
+    def status(self) -> PrefixCheckOutcome:
+        """Free, taken and related, or taken and not related: the stable name of the outcome."""
         if not self.is_taken:
-            return "free"
-        return "taken_related" if self.is_relationship_accepted else "taken_unrelated"
+            return PrefixCheckOutcome.FREE
+        if self.is_relationship_accepted:
+            return PrefixCheckOutcome.TAKEN_RELATED
+        return PrefixCheckOutcome.TAKEN_UNRELATED
 
 
 @dataclass(frozen=True)
@@ -192,7 +209,7 @@ def customer_check_relationship(
     except PartnerCenterError as exc:
         raise _unavailable("relationship check", exc) from exc
 
-    changes = {
+    changes: dict[str, Any] = {
         "relationship_state": Customer.RelationshipState.ACCEPTED
         if match
         else Customer.RelationshipState.PENDING,

@@ -22,7 +22,7 @@ CONTOSO_CUSTOMER_ID = "b7e3c1d2-4a5f-4e6b-8c9d-0e1f2a3b4c5d"
 FABRIKAM_PREFIX = "fabrikamsrl"
 FABRIKAM_NAME = "Fabrikam S.r.l."
 FREE_PREFIX = "nuovaimpresa2026"
-VALID_VAT_NUMBER = "01234567897"
+VALID_VAT_NUMBER = "01234560157"
 
 
 class CustomerFactory(factory.django.DjangoModelFactory):

@@ -1,1 +1,1 @@
-"""Pages of the tenants app: the customers area and the checkout wizard."""
+"""Pages of the tenants app: the customers area (the purchase wizard is purchase/views/)."""

@@ -2,14 +2,15 @@ from collections import Counter
 
 from django.core.management.base import BaseCommand, CommandError
 
+from resellers.choices import MpnRecheckOutcome
 from resellers.services import resellers_revalidate_mpn
 from storefront.models import Reseller
 
 OUTCOME_WORDS = {
-    "valid": "valid",
-    "invalid": "not valid",
-    "unavailable": "not checked,",
-    "no_mpn": "no MPN ID on the profile",
+    MpnRecheckOutcome.VALID: "valid",
+    MpnRecheckOutcome.INVALID: "not valid",
+    MpnRecheckOutcome.UNAVAILABLE: "not checked,",
+    MpnRecheckOutcome.NO_MPN: "no MPN ID on the profile",
 }
 
 
@@ -38,14 +39,17 @@ class Command(BaseCommand):
             label = f"#{result.reseller.pk} {result.reseller.company_name}"
             mpn = f" MPN ID {result.reseller.mpn_id}" if result.reseller.mpn_id else ""
             line = f"{label}{mpn}: {OUTCOME_WORDS[result.outcome]} {result.detail}".rstrip()
-            (self.stderr if result.outcome == "unavailable" else self.stdout).write(line)
+            (self.stderr if result.outcome == MpnRecheckOutcome.UNAVAILABLE else self.stdout).write(
+                line
+            )
         counts = Counter(result.outcome for result in results)
         summary = (
-            f"{len(results)} resellers checked: {counts['valid']} valid, "
-            f"{counts['invalid']} not valid, {counts['unavailable']} not checked "
-            f"(Partner Center unavailable), {counts['no_mpn']} without MPN ID."
+            f"{len(results)} resellers checked: {counts[MpnRecheckOutcome.VALID]} valid, "
+            f"{counts[MpnRecheckOutcome.INVALID]} not valid, "
+            f"{counts[MpnRecheckOutcome.UNAVAILABLE]} not checked (Partner Center unavailable), "
+            f"{counts[MpnRecheckOutcome.NO_MPN]} without MPN ID."
         )
         if dry_run:
             summary += " Dry run: nothing stored."
-        style = self.style.WARNING if counts["unavailable"] else self.style.SUCCESS
+        style = self.style.WARNING if counts[MpnRecheckOutcome.UNAVAILABLE] else self.style.SUCCESS
         self.stdout.write(style(summary))
