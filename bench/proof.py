@@ -383,6 +383,8 @@ def emails_per_order(orders, smtp) -> dict[int, dict[str, int]]:
 
 def order_story(order, planned) -> dict:
     """What an operator needs to see of an order that did not end active."""
+    from orders.event_messages import event_staff_text
+
     return {
         "order": order.number,
         "id": order.pk,
@@ -392,7 +394,7 @@ def order_story(order, planned) -> dict:
         "attention_due_at": order.attention_due_at,
         "transient_failures": order.transient_failures,
         "events": [
-            f"{event.created_at:%H:%M:%S.%f} {event.kind} {event.message}"[:300]
+            f"{event.created_at:%H:%M:%S.%f} {event.type} {event_staff_text(event)}"[:300]
             for event in order.events.order_by("pk")
         ][-12:],
     }

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from notifications.models import Email
 from orders.errors import OrderError
+from orders.event_messages import event_staff_text
 from orders.models import Order, OrderEvent, OrderLine
 from orders.provisioning.relationship import RelationshipOutcome
 from orders.services.staff import order_cancel, order_mark_resolved, order_resume, order_retry
@@ -82,12 +83,16 @@ class OrderLineInline(ReadOnlyInline):
 
 class OrderEventInline(ReadOnlyInline):
     model = OrderEvent
-    fields = ("created_at", "kind", "from_status", "to_status", "actor", "actor_user", "message")
+    fields = ("created_at", "type", "from_status", "to_status", "actor", "actor_user", "text")
     readonly_fields = fields
     ordering = ("created_at", "pk")
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("actor_user")
+        return super().get_queryset(request).select_related("actor_user", "order")
+
+    @admin.display(description=_("messaggio"))
+    def text(self, event: OrderEvent) -> str:
+        return event_staff_text(event)
 
 
 class EmailInline(ReadOnlyInline):
@@ -185,8 +190,8 @@ class OrderAdmin(ViewOnlyAdmin):
                     "agreement_request_id",
                     "partner_center_cart_id",
                     "cart_request_id",
-                    "checkout_request_id",
-                    "checked_out_at",
+                    "cart_submit_request_id",
+                    "cart_submitted_at",
                     "activated_at",
                     "attention_due_at",
                     "transient_failures",

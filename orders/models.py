@@ -9,6 +9,7 @@ retry after a lost answer repeats the same request instead of creating a second 
 """
 
 from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -155,8 +156,8 @@ class Order(ChoiceLabelsMixin, models.Model):
         _("id carrello Partner Center"), max_length=64, blank=True
     )
     cart_request_id = models.CharField(max_length=36, blank=True)
-    checkout_request_id = models.CharField(max_length=36, blank=True)
-    checked_out_at = models.DateTimeField(_("ordine inviato il"), null=True, blank=True)
+    cart_submit_request_id = models.CharField(max_length=36, blank=True)
+    cart_submitted_at = models.DateTimeField(_("ordine inviato il"), null=True, blank=True)
     activated_at = models.DateTimeField(_("sottoscrizioni attive il"), null=True, blank=True)
     # Set when a POST of that step was sent and no answer came back: Partner Center may have
     # done it. Its request id is then kept through any number of transient errors, until a
@@ -166,7 +167,7 @@ class Order(ChoiceLabelsMixin, models.Model):
     customer_request_outcome_unknown = models.BooleanField(default=False)
     agreement_request_outcome_unknown = models.BooleanField(default=False)
     cart_request_outcome_unknown = models.BooleanField(default=False)
-    checkout_request_outcome_unknown = models.BooleanField(default=False)
+    cart_submit_request_outcome_unknown = models.BooleanField(default=False)
     # When the wait for active subscriptions (re)started: activation_timeout counts from here.
     activation_wait_started_at = models.DateTimeField(null=True, blank=True)
 
@@ -294,9 +295,12 @@ SUBSCRIPTION_STATUS_LABELS = {
 
 
 class OrderEvent(models.Model):
-    """Append-only history of an order: who did what, when and why. Never holds a secret."""
+    """Append-only history of an order: who did what, when, with the facts of it in
+    ``parameters``. Written only through orders/events.py (one function per type); its wording,
+    for staff and for the reseller, is rendered from type and parameters in
+    orders/event_messages.py. Never holds a secret."""
 
-    class Kind(models.TextChoices):
+    class Type(models.TextChoices):
         STATUS_CHANGED = "status_changed", _("Cambio di stato")
         STEP_COMPLETED = "step_completed", _("Passo completato")
         RETRY_SCHEDULED = "retry_scheduled", _("Nuovo tentativo programmato")
@@ -312,10 +316,21 @@ class OrderEvent(models.Model):
         RELATIONSHIP = "relationship", _("Relazione di rivenditore accettata")
         AGREEMENT = "agreement", _("Microsoft Customer Agreement confermato")
         CART = "cart", _("Carrello Partner Center creato")
-        CHECKOUT = "checkout", _("Ordine inviato a Microsoft")
+        CART_SUBMITTED = "cart_submitted", _("Ordine inviato a Microsoft")
         ACTIVATION = "activation", _("Sottoscrizioni attive")
         CREDENTIALS_EMAIL = "credentials", _("E-mail delle credenziali inviata")
         SUMMARY_EMAIL = "subscription_summary", _("E-mail di riepilogo inviata")
+
+    class Operation(models.TextChoices):
+        """What a retry_scheduled event will do again."""
+
+        PROVISIONING = "provisioning", _("Attivazione")
+        RELATIONSHIP_CHECK = "relationship_check", _("Verifica della relazione")
+        RESUME = "resume", _("Ripresa dopo un'interruzione")
+
+    class StaffAction(models.TextChoices):
+        RESUME = "resume", _("Attivazione ripresa")
+        RELATIONSHIP_CHECK = "relationship_check", _("Verifica della relazione richiesta")
 
     class Actor(models.TextChoices):
         RESELLER = "reseller", _("Rivenditore")
@@ -324,24 +339,24 @@ class OrderEvent(models.Model):
         SYSTEM = "system", _("Sistema")
 
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="events")
-    kind = models.CharField(max_length=24, choices=Kind.choices)
+    type = models.CharField(max_length=24, choices=Type.choices)
     from_status = models.CharField(max_length=24, choices=OrderStatus.choices, blank=True)
     to_status = models.CharField(max_length=24, choices=OrderStatus.choices, blank=True)
     actor = models.CharField(max_length=16, choices=Actor.choices)
-    # The Step of a step_completed or email_sent event, the FailureReason of a move to failed:
-    # what the reseller's timeline is told, since ``message`` is for staff only.
-    code = models.CharField(max_length=32, blank=True)
     actor_user = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    # For staff (the admin): may name Partner Center errors, MS-RequestIds, staff and their notes.
-    message = models.TextField()
+    # The facts of the event, by type (orders/events.py documents each): queryable
+    # (parameters__status=429) and rendered in the reader's language. Rows written before the
+    # events were typed keep their Italian text as ``legacy_message`` when it could not be parsed.
+    parameters = models.JSONField(default=dict, blank=True, encoder=DjangoJSONEncoder)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         verbose_name = _("evento dell'ordine")
         verbose_name_plural = _("eventi dell'ordine")
         ordering = ["created_at", "pk"]
+        indexes = [models.Index(fields=["type", "created_at"], name="orders_event_type")]
 
     def __str__(self) -> str:
-        return f"{self.order} · {self.get_kind_display()}"
+        return f"{self.order} · {self.get_type_display()}"

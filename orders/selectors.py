@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from catalog.models import Plan
+from orders.event_messages import event_reseller_text
 from orders.models import (
     WORKING_STATUSES,
     FailureReason,
@@ -101,99 +102,6 @@ AWAITING_MESSAGE = gettext_lazy(
 )
 CLOSED_MESSAGE = gettext_lazy("Per qualsiasi domanda contatta l'assistenza.")
 
-# The reseller's timeline. OrderEvent.message is for staff (Partner Center errors, MS-RequestIds,
-# staff e-mails and notes): the reseller reads these, chosen by the event's kind, status and code.
-TIMELINE_STATUS_TEXTS: dict[str, Promise] = {
-    OrderStatus.PLACED: gettext_lazy("Ordine ricevuto da %(user_email)s per il tenant %(tenant)s."),
-    OrderStatus.PROVISIONING: gettext_lazy("Attivazione avviata."),
-    OrderStatus.AWAITING_RELATIONSHIP: gettext_lazy(
-        "In attesa che l'amministratore globale del tenant %(tenant)s accetti l'invito a "
-        "stabilire la relazione di rivenditore: l'ordine riprenderà da solo."
-    ),
-    OrderStatus.ACTIVE: gettext_lazy(
-        "Le sottoscrizioni sono attive e le e-mail sono state inviate."
-    ),
-    OrderStatus.CANCELLED: gettext_lazy("L'ordine è stato annullato dal nostro staff."),
-    OrderStatus.RESOLVED: gettext_lazy("Il nostro staff ha chiuso l'ordine."),
-}
-TIMELINE_RESUMED_TEXTS: dict[str, Promise] = {
-    OrderStatus.FAILED: gettext_lazy("Il nostro staff ha avviato un nuovo tentativo."),
-    OrderStatus.AWAITING_RELATIONSHIP: gettext_lazy(
-        "La relazione di rivenditore è stata accettata: l'attivazione riprende."
-    ),
-}
-TIMELINE_FAILURE_TEXTS: dict[str, Promise] = {
-    FailureReason.MPN_INVALID: gettext_lazy(
-        "Attivazione non riuscita: Partner Center non riconosce l'MPN ID %(mpn_id)s come "
-        "rivenditore indiretto attivo."
-    ),
-    FailureReason.RELATIONSHIP_MISSING: gettext_lazy(
-        "Attivazione non riuscita: il tenant %(tenant)s non ha una relazione di rivenditore con "
-        "il distributore."
-    ),
-    FailureReason.DOMAIN_TAKEN: gettext_lazy(
-        "Attivazione non riuscita: il dominio %(tenant)s è già in uso."
-    ),
-    FailureReason.PARTNER_CENTER_REJECTED: gettext_lazy(
-        "Attivazione non riuscita: Microsoft ha rifiutato l'ordine."
-    ),
-    FailureReason.PARTNER_CENTER_UNAVAILABLE: gettext_lazy(
-        "Attivazione non riuscita: Partner Center non ha risposto per troppo tempo."
-    ),
-    FailureReason.PARTNER_CENTER_UNAUTHORIZED: gettext_lazy(
-        "Attivazione non riuscita per un problema di configurazione del distributore."
-    ),
-    FailureReason.EMAIL_FAILED: gettext_lazy(
-        "Le sottoscrizioni sono attive ma non siamo riusciti a inviarti le e-mail."
-    ),
-    FailureReason.RESELLER_INACTIVE: gettext_lazy(
-        "Attivazione fermata: l'account della tua azienda è stato disattivato."
-    ),
-    FailureReason.CUSTOMER_AGREEMENT_UNAVAILABLE: gettext_lazy(
-        "Attivazione non riuscita: Partner Center non offre il Microsoft Customer Agreement."
-    ),
-}
-TIMELINE_FAILURE_TEXT = gettext_lazy("Attivazione non riuscita.")
-TIMELINE_SUPPORT_TEXT = gettext_lazy(
-    "Il nostro staff è stato avvisato; per assistenza scrivi a %(support_email)s indicando "
-    "l'ordine %(number)s."
-)
-TIMELINE_CLOSED_SUPPORT_TEXT = gettext_lazy(
-    "Per qualsiasi domanda scrivi a %(support_email)s indicando l'ordine %(number)s."
-)
-TIMELINE_STEP_TEXTS: dict[str, Promise] = {
-    OrderEvent.Step.MPN: gettext_lazy("MPN ID %(mpn_id)s verificato."),
-    OrderEvent.Step.TENANT_LINKED: gettext_lazy("Ordine collegato al tenant esistente %(tenant)s."),
-    OrderEvent.Step.TENANT_CREATED: gettext_lazy("Nuovo tenant %(tenant)s creato."),
-    OrderEvent.Step.RELATIONSHIP: gettext_lazy(
-        "Relazione di rivenditore con il tenant %(tenant)s confermata."
-    ),
-    OrderEvent.Step.AGREEMENT: gettext_lazy(
-        "Accettazione del Microsoft Customer Agreement confermata."
-    ),
-    OrderEvent.Step.CART: gettext_lazy("Ordine preparato in Partner Center."),
-    OrderEvent.Step.CHECKOUT: gettext_lazy("Ordine inviato a Microsoft."),
-    OrderEvent.Step.ACTIVATION: gettext_lazy("Sottoscrizioni attivate da Microsoft."),
-    OrderEvent.Step.CREDENTIALS_EMAIL: gettext_lazy(
-        "E-mail con le credenziali del nuovo tenant inviata."
-    ),
-    OrderEvent.Step.SUMMARY_EMAIL: gettext_lazy(
-        "E-mail di riepilogo della sottoscrizione inviata."
-    ),
-}
-TIMELINE_KIND_TEXTS: dict[str, Promise] = {
-    OrderEvent.Kind.STEP_COMPLETED: gettext_lazy("Un passo dell'attivazione è stato completato."),
-    OrderEvent.Kind.EMAIL_SENT: gettext_lazy("E-mail dell'ordine inviata."),
-    OrderEvent.Kind.RETRY_SCHEDULED: gettext_lazy(
-        "Partner Center non ha risposto: riproveremo da soli tra poco, non serve fare nulla."
-    ),
-    OrderEvent.Kind.STAFF_ACTION: gettext_lazy("Il nostro staff ha ripreso l'attivazione."),
-}
-TIMELINE_SYSTEM_RESUMED_TEXT = gettext_lazy(
-    "L'attivazione è ripresa da sola dopo un'interruzione: non serve fare nulla."
-)
-
-
 # --- Reseller pages ----------------------------------------------------------------------------
 
 
@@ -214,7 +122,8 @@ def order_with_history(*, orders: QuerySet[Order]) -> QuerySet[Order]:
 
 @dataclass(frozen=True)
 class TimelineEntry:
-    """One event of the order as the reseller reads it: never the staff's ``message``."""
+    """One event of the order as the reseller reads it (orders/event_messages.py), never in
+    the staff's words. ``kind`` is the event's type."""
 
     created_at: datetime
     kind: str
@@ -228,38 +137,12 @@ def order_timeline(*, order: Order) -> list[TimelineEntry]:
     return [
         TimelineEntry(
             created_at=event.created_at,
-            kind=event.kind,
+            kind=event.type,
             actor_label=str(event.get_actor_display()),
-            text=_timeline_text(event, order),
+            text=event_reseller_text(event, order),
         )
         for event in order.events.all()
     ]
-
-
-def _timeline_text(event: OrderEvent, order: Order) -> str:
-    values = {
-        "tenant": order.tenant_domain,
-        "mpn_id": order.mpn_id,
-        "user_email": order.user.email,
-        "support_email": settings.SUPPORT_EMAIL,
-        "number": order.number,
-    }
-    if event.kind != OrderEvent.Kind.STATUS_CHANGED:
-        template: Promise | str
-        if event.kind == OrderEvent.Kind.RETRY_SCHEDULED and event.actor == OrderEvent.Actor.SYSTEM:
-            template = TIMELINE_SYSTEM_RESUMED_TEXT
-        else:
-            template = TIMELINE_STEP_TEXTS.get(event.code, TIMELINE_KIND_TEXTS.get(event.kind, ""))
-        return str(template) % values
-    if event.to_status == OrderStatus.FAILED:
-        failure = str(TIMELINE_FAILURE_TEXTS.get(event.code, TIMELINE_FAILURE_TEXT)) % values
-        return f"{failure} {str(TIMELINE_SUPPORT_TEXT) % values}"
-    if event.to_status == OrderStatus.PROVISIONING and event.from_status in TIMELINE_RESUMED_TEXTS:
-        return str(TIMELINE_RESUMED_TEXTS[event.from_status]) % values
-    text = str(TIMELINE_STATUS_TEXTS.get(event.to_status, "")) % values
-    if event.to_status in (OrderStatus.CANCELLED, OrderStatus.RESOLVED):
-        text = f"{text} {str(TIMELINE_CLOSED_SUPPORT_TEXT) % values}"
-    return text
 
 
 @dataclass(frozen=True)
@@ -329,7 +212,7 @@ def _progress_steps(order: Order) -> tuple[ProgressStep, ...]:
             _("Conferma del Microsoft Customer Agreement"),
             bool(order.agreement_accepted_at),
         ),
-        ("order", _("Invio dell'ordine a Microsoft"), order.checked_out_at is not None),
+        ("order", _("Invio dell'ordine a Microsoft"), order.cart_submitted_at is not None),
         ("activation", _("Attivazione delle sottoscrizioni"), order.activated_at is not None),
         ("emails", _("Invio delle e-mail"), order.status == OrderStatus.ACTIVE),
     ]

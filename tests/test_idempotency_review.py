@@ -266,7 +266,7 @@ def test_a_staff_retry_after_a_lost_checkout_repeats_it_without_judging_the_mpn_
         OrderStatus.FAILED,
         FailureReason.PARTNER_CENTER_UNAVAILABLE,
     )
-    assert order.checkout_request_outcome_unknown is True
+    assert order.cart_submit_request_outcome_unknown is True
     # and, by the time staff retry, the reseller is no longer active in Partner Center
     pc_sandbox.control.clear_faults()
     pc_sandbox.control.set_reseller(order.mpn_id, relationship_state="Inactive")

@@ -34,7 +34,6 @@ def failed(order: Order) -> Order:
             order_id=order.pk,
             to_status=status,
             actor="worker",
-            message="x",
             failure=Failure(reason="mpn_invalid", code="900154", detail="MPN non attivo"),
         )
     order.refresh_from_db()
@@ -119,7 +118,7 @@ def test_retry_action_goes_through_the_service_and_records_the_staff_member(
 def test_cancel_and_resolve_actions_report_orders_they_cannot_change(client, staff):
     active = placed_order()
     for status in (OrderStatus.PROVISIONING, OrderStatus.ACTIVE):
-        order_set_status(order_id=active.pk, to_status=status, actor="worker", message="x")
+        order_set_status(order_id=active.pk, to_status=status, actor="worker")
     failing = failed(placed_order())
 
     response = client.post(
@@ -158,7 +157,7 @@ def test_resume_action_enqueues_an_overdue_order_again(
 
     assert len(callbacks) == 1
     event = order.events.latest("pk")
-    assert (event.kind, event.actor_user) == (OrderEvent.Kind.STAFF_ACTION, staff)
+    assert (event.type, event.actor_user) == (OrderEvent.Type.STAFF_ACTION, staff)
 
 
 def test_orders_cannot_be_added_deleted_or_edited_by_hand(client, staff):
@@ -195,7 +194,10 @@ def test_a_post_to_the_order_change_form_writes_nothing_even_racing_the_worker(
     url = reverse("admin:orders_order_change", args=[order.pk])
     form = client.get(url).content.decode()
     read_by_the_admin = Order.objects.get(pk=order.pk)
-    worker_writes = {"admin_password_encrypted": "", "checkout_request_id": "req-from-the-worker"}
+    worker_writes = {
+        "admin_password_encrypted": "",
+        "cart_submit_request_id": "req-from-the-worker",
+    }
     Order.objects.filter(pk=order.pk).update(**worker_writes)
     after_worker = Order.objects.values().get(pk=order.pk)
     monkeypatch.setattr(OrderAdmin, "get_object", lambda *args, **kwargs: read_by_the_admin)

@@ -33,7 +33,6 @@ def move(order: Order, *statuses: str) -> Order:
             order_id=order.pk,
             to_status=status,
             actor="worker",
-            message="x",
             failure=Failure(reason="mpn_invalid", code="900154", detail="MPN non attivo"),
         )
     return Order.objects.get(pk=order.pk)
@@ -190,7 +189,6 @@ def test_resuming_an_order_whose_wait_expired_says_what_happened_instead(
         order_id=order.pk,
         to_status=OrderStatus.AWAITING_RELATIONSHIP,
         actor="worker",
-        message="x",
         changes={"awaiting_relationship_until": timezone.now() - timedelta(minutes=1)},
     )
 

@@ -16,16 +16,14 @@ def test_the_placed_page_updates_itself_until_the_subscription_is_active(
     monkeypatch.setattr(order_provision_task, "delay", lambda order_id: None)
     user = order_user()
     order = placed_order(user=user)
-    order_set_status(
-        order_id=order.pk, to_status=OrderStatus.PROVISIONING, actor="worker", message="x"
-    )
+    order_set_status(order_id=order.pk, to_status=OrderStatus.PROVISIONING, actor="worker")
     page = signed_in_page(user)
 
     page.goto(f"{page.live_server_url}/ordini/{order.pk}/completato/")
     assert page.locator("[data-order-number]").inner_text() == order.number
     assert page.locator("[data-step='mpn']").get_attribute("data-step-state") == "current"
     assert page.locator("h1").inner_text() == "L'ordine è completo: attivazione in corso"
-    order_set_status(order_id=order.pk, to_status=OrderStatus.ACTIVE, actor="worker", message="x")
+    order_set_status(order_id=order.pk, to_status=OrderStatus.ACTIVE, actor="worker")
 
     page.wait_for_selector("[data-progress-status='active']", timeout=15_000)
     assert page.locator("[data-progress-headline]").inner_text() == "La sottoscrizione è attiva!"
@@ -43,14 +41,12 @@ def test_the_order_page_follows_the_worker_after_verifica_relazione(signed_in_pa
     monkeypatch.setattr(order_provision_task, "delay", lambda order_id: None)
     user = order_user()
     order = placed_order(user=user)
-    order_set_status(
-        order_id=order.pk, to_status=OrderStatus.PROVISIONING, actor="worker", message="x"
-    )
+    order_set_status(order_id=order.pk, to_status=OrderStatus.PROVISIONING, actor="worker")
     page = signed_in_page(user)
 
     page.goto(f"{page.live_server_url}/ordini/{order.pk}/")
     assert page.locator("[data-step='mpn']").get_attribute("data-step-state") == "current"
-    order_set_status(order_id=order.pk, to_status=OrderStatus.ACTIVE, actor="worker", message="x")
+    order_set_status(order_id=order.pk, to_status=OrderStatus.ACTIVE, actor="worker")
 
     page.wait_for_selector("[data-progress-status='active']", timeout=15_000)
     assert page.locator("[data-progress-headline]").inner_text() == "La sottoscrizione è attiva!"

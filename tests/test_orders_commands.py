@@ -7,8 +7,9 @@ from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.utils import timezone
+from django.utils import timezone, translation
 
+from orders.event_messages import event_staff_text
 from orders.models import Order, OrderEvent, OrderStatus
 from orders.tasks import order_provision_task
 from orders.tests.factories import placed_order
@@ -66,7 +67,7 @@ def test_sweep_dry_run_lists_overdue_orders_and_enqueues_nothing(
         "1 orders overdue by more than 10 min, 0 enqueued again. Dry run: nothing enqueued.\n"
     )
     assert callbacks == []
-    assert not OrderEvent.objects.filter(order=late, kind=OrderEvent.Kind.RETRY_SCHEDULED).exists()
+    assert not OrderEvent.objects.filter(order=late, type=OrderEvent.Type.RETRY_SCHEDULED).exists()
 
 
 def test_sweep_enqueues_overdue_orders_again(django_capture_on_commit_callbacks, monkeypatch):
@@ -86,7 +87,10 @@ def test_sweep_enqueues_overdue_orders_again(django_capture_on_commit_callbacks,
     assert output.endswith("1 orders overdue by more than 10 min, 1 enqueued again.\n")
     late.refresh_from_db()
     assert late.attention_due_at > timezone.now() - timedelta(minutes=1)
-    assert late.events.latest("pk").message == "Attivazione ripresa: nessuna attività da 30 minuti."
+    resumed = late.events.latest("pk")
+    assert resumed.parameters == {"operation": "resume", "idle_minutes": 30}
+    with translation.override("it"):
+        assert event_staff_text(resumed) == "Attivazione ripresa: nessuna attività da 30 minuti."
 
 
 @pytest.mark.usefixtures("fast_provisioning")

@@ -83,7 +83,7 @@ def test_email_1_gives_the_new_tenant_credentials_and_then_the_password_is_gone(
     assert credentials.extra_headers["Message-ID"].startswith("<csp-storefront-email-")
     assert summary.subject == f"Riepilogo della sottoscrizione · ordine {order.number}"
     assert PASSWORD not in body(summary)
-    assert list(order.events.values_list("kind", flat=True)).count("email_sent") == 2
+    assert list(order.events.values_list("type", flat=True)).count("email_sent") == 2
 
 
 def test_email_2_summarises_every_subscription_with_prices_and_estimate():
@@ -293,7 +293,6 @@ def test_a_staff_retry_resets_only_the_emails_provisioning_sends_again(
             order_id=order.pk,
             to_status=status,
             actor="worker",
-            message="x",
             failure=Failure(reason=FailureReason.EMAIL_FAILED, code="subscription_summary"),
         )
     Email.objects.filter(order=order).delete()  # the alert queued by the failure: made below

@@ -45,9 +45,7 @@ def order_in(status: str):
     order = placed_order(user=user, customer=customer)
     for step in PATHS[status]:
         failure = Failure(reason="mpn_invalid") if step == OrderStatus.FAILED else None
-        order_set_status(
-            order_id=order.pk, to_status=step, actor="worker", message="x", failure=failure
-        )
+        order_set_status(order_id=order.pk, to_status=step, actor="worker", failure=failure)
     return order
 
 

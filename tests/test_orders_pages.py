@@ -11,11 +11,12 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from orders.events import event_retry_scheduled, event_step_completed
 from orders.models import Order, OrderEvent, OrderStatus
 from orders.services import Failure, order_set_status
 from orders.services.staff import order_mark_resolved, order_retry
-from orders.services.status import order_event_record
 from orders.tests.factories import contoso_customer, order_user, placed_order
+from partnercenter.errors import PartnerCenterUnavailable
 from storefront.tests.factories import StaffUserFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -25,9 +26,7 @@ ORDER_URLS = ("orders:order_detail", "orders:order_placed", "orders:order_status
 
 def set_status(order: Order, *statuses: str, failure: Failure | None = None) -> None:
     for status in statuses:
-        order_set_status(
-            order_id=order.pk, to_status=status, actor="worker", message="x", failure=failure
-        )
+        order_set_status(order_id=order.pk, to_status=status, actor="worker", failure=failure)
 
 
 def query_count(client, url: str) -> int:
@@ -236,30 +235,37 @@ def test_the_timeline_tells_the_reseller_what_happened_but_never_staff_diagnosti
     staff = StaffUserFactory(email="luca@distributore.example")
     order = placed_order()
     set_status(order, OrderStatus.PROVISIONING)
-    order_event_record(
+    event_step_completed(
         order=order,
-        kind=OrderEvent.Kind.STEP_COMPLETED,
-        code=OrderEvent.Step.TENANT_CREATED,
-        message=f"Tenant creato (cliente Partner Center {partner_center_customer_id}).",
+        step=OrderEvent.Step.TENANT_CREATED,
+        customer_id=partner_center_customer_id,
+        domain=order.tenant_domain,
     )
-    order_event_record(
+    event_retry_scheduled(
         order=order,
-        kind=OrderEvent.Kind.RETRY_SCHEDULED,
-        message=f"Errore temporaneo (PartnerCenterUnavailable: 503, MS-RequestId {request_id}).",
+        operation=OrderEvent.Operation.PROVISIONING,
+        error=PartnerCenterUnavailable(
+            f"503 (MS-RequestId {request_id})", http_status=503, ms_request_id=request_id
+        ),
+        retry_in=30,
+        failures=1,
+        max_failures=5,
     )
     order_set_status(
         order_id=order.pk,
         to_status=OrderStatus.FAILED,
         actor="worker",
-        message=f"Attivazione non riuscita: {raw_error} (MS-RequestId {request_id})",
-        failure=Failure(reason="partner_center_rejected", code="800002", detail=raw_error),
+        failure=Failure(
+            reason="partner_center_rejected",
+            code="800002",
+            detail=f"{raw_error} (MS-RequestId {request_id})",
+        ),
     )
     order_retry(order_id=order.pk, user=staff)
     order_set_status(
         order_id=order.pk,
         to_status=OrderStatus.FAILED,
         actor="worker",
-        message=f"Attivazione non riuscita: {raw_error}",
         failure=Failure(reason="domain_taken", code="800002", detail=raw_error),
     )
     order_mark_resolved(order_id=order.pk, user=staff, note="cliente moroso, non riattivare")

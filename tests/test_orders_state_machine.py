@@ -4,9 +4,11 @@ through the same services, refusals that change nothing."""
 import itertools
 
 import pytest
+from django.utils import translation
 
 from notifications.models import Email
 from orders.errors import OrderTransitionError
+from orders.event_messages import event_staff_text
 from orders.models import FailureReason, Order, OrderEvent, OrderStatus
 from orders.provisioning.relationship import RelationshipOutcome
 from orders.services import Failure, order_set_status
@@ -53,25 +55,25 @@ def test_only_the_transitions_of_the_table_are_allowed(from_status, to_status):
     if not is_allowed:
         with pytest.raises(OrderTransitionError):
             order_set_status(
-                order_id=order.pk, to_status=to_status, actor="system", message="x", failure=FAILURE
+                order_id=order.pk, to_status=to_status, actor="system", failure=FAILURE
             )
         order.refresh_from_db()
         assert order.status == from_status
         assert order.events.count() == events_before
         return
 
-    order_set_status(
-        order_id=order.pk, to_status=to_status, actor="system", message="Cambio.", failure=FAILURE
-    )
+    order_set_status(order_id=order.pk, to_status=to_status, actor="system", failure=FAILURE)
     order.refresh_from_db()
     assert order.status == to_status
     event = order.events.latest("pk")
-    assert (event.from_status, event.to_status, event.actor, event.message) == (
+    assert (event.type, event.from_status, event.to_status, event.actor) == (
+        OrderEvent.Type.STATUS_CHANGED,
         from_status,
         to_status,
         "system",
-        "Cambio.",
     )
+    failure_facts = {"reason": "partner_center_rejected", "code": "800088", "detail": "seats"}
+    assert event.parameters == (failure_facts if to_status == OrderStatus.FAILED else {})
 
 
 def test_a_failure_records_its_reason_and_queues_one_staff_alert(
@@ -84,7 +86,6 @@ def test_a_failure_records_its_reason_and_queues_one_staff_alert(
             order_id=order.pk,
             to_status=OrderStatus.FAILED,
             actor="worker",
-            message="Attivazione non riuscita: seats",
             failure=FAILURE,
         )
 
@@ -103,7 +104,7 @@ def test_a_failure_without_a_reason_is_a_programming_error():
     order = order_in(OrderStatus.PROVISIONING)
 
     with pytest.raises(ValueError, match="Failure"):
-        order_set_status(order_id=order.pk, to_status=OrderStatus.FAILED, actor="x", message="x")
+        order_set_status(order_id=order.pk, to_status=OrderStatus.FAILED, actor="x")
 
     assert Order.objects.get(pk=order.pk).status == OrderStatus.PROVISIONING
 
@@ -137,11 +138,13 @@ def test_staff_retry_puts_a_failed_order_back_to_work_and_names_who_did_it(
     assert (order.transient_failures, order.mpn_validated_at) == (0, None)
     assert order.attention_due_at is not None
     event = order.events.latest("pk")
-    assert (event.actor, event.actor_user, event.message) == (
+    assert (event.actor, event.actor_user, event.parameters) == (
         "staff",
         staff,
-        "Nuovo tentativo richiesto da luca@distributore.example.",
+        {"user_email": "luca@distributore.example"},
     )
+    with translation.override("it"):
+        assert event_staff_text(event) == "Nuovo tentativo richiesto da luca@distributore.example."
     assert len(callbacks) == 1  # the provisioning task
 
 
@@ -184,4 +187,7 @@ def test_mark_resolved_closes_a_failed_order_with_the_staff_note():
 
     order.refresh_from_db()
     assert order.status == OrderStatus.RESOLVED
-    assert order.events.latest("pk").message.endswith("Nota: Inviate a mano.")
+    event = order.events.latest("pk")
+    assert event.parameters["note"] == "Inviate a mano."
+    with translation.override("it"):
+        assert event_staff_text(event).endswith("Nota: Inviate a mano.")

@@ -28,14 +28,10 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def order_in(user, status: str, **kwargs):
     order = placed_order(user=user, **kwargs)
     if status in (OrderStatus.ACTIVE, OrderStatus.FAILED):
-        order_set_status(
-            order_id=order.pk, to_status=OrderStatus.PROVISIONING, actor="worker", message="x"
-        )
+        order_set_status(order_id=order.pk, to_status=OrderStatus.PROVISIONING, actor="worker")
     failure = Failure(reason="mpn_invalid", code="1001") if status == OrderStatus.FAILED else None
     if status != OrderStatus.PLACED:
-        order_set_status(
-            order_id=order.pk, to_status=status, actor="worker", message="x", failure=failure
-        )
+        order_set_status(order_id=order.pk, to_status=status, actor="worker", failure=failure)
     return order
 
 

@@ -10,9 +10,10 @@ from datetime import timedelta
 
 import pytest
 from django.core import mail
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from notifications.models import Email
+from orders.event_messages import event_staff_text
 from orders.models import Order, OrderEvent, OrderStatus
 from orders.provisioning import order_provision, runner
 from orders.provisioning.relationship import next_check_delay
@@ -45,7 +46,7 @@ def test_capped_backoff_never_waits_longer_than_the_cap(pc_sandbox, settings, mo
     order.refresh_from_db()
     assert order.status == OrderStatus.PROVISIONING
     assert order.transient_failures == 1
-    assert order.events.filter(kind=OrderEvent.Kind.RETRY_SCHEDULED).count() == 1
+    assert order.events.filter(type=OrderEvent.Type.RETRY_SCHEDULED).count() == 1
 
 
 def customer_posts(pc_sandbox) -> list[dict]:
@@ -141,8 +142,10 @@ def test_domain_in_use_after_a_lost_creation_adopts_our_tenant_instead_of_blamin
     assert order.partner_center_customer_id == created["id"]
     assert order.customer.partner_center_customer_id is not None
     # and staff are told the password must be reset; the reseller gets the summary only
-    adopted = order.events.get(code=OrderEvent.Step.TENANT_CREATED)
-    assert "password iniziale" in adopted.message
+    adopted = order.events.get(parameters__step=OrderEvent.Step.TENANT_CREATED)
+    assert adopted.parameters["is_adopted"] is True
+    with translation.override("it"):
+        assert "password iniziale" in event_staff_text(adopted)
     [summary] = [message for message in mail.outbox if message.to != settings.STAFF_ALERT_EMAILS]
     assert order.number in summary.subject
     assert order.is_new_tenant is False
@@ -203,8 +206,10 @@ def test_a_relationship_check_partner_center_could_not_answer_is_retried_soon_wi
     assert order.transient_failures == 1
     due_in = (order.attention_due_at - timezone.now()).total_seconds()
     assert 4 <= due_in <= 5
-    [retry] = order.events.filter(kind=OrderEvent.Kind.RETRY_SCHEDULED)
-    assert "Verifica della relazione non riuscita" in retry.message
+    [retry] = order.events.filter(type=OrderEvent.Type.RETRY_SCHEDULED)
+    assert retry.parameters["operation"] == OrderEvent.Operation.RELATIONSHIP_CHECK
+    with translation.override("it"):
+        assert "Verifica della relazione non riuscita" in event_staff_text(retry)
     # and once due, the next scan finds the relationship and the order goes on to the end
     pc_sandbox.control.clear_faults()
     Order.objects.filter(pk=order.pk).update(attention_due_at=timezone.now())
@@ -315,6 +320,6 @@ def test_identity_platform_discovery_failing_in_a_new_process_is_retried_with_an
     # Then the failure was a transient error like any other: retried, told, and the order active
     order.refresh_from_db()
     assert order.status == OrderStatus.ACTIVE
-    [retry] = order.events.filter(kind=OrderEvent.Kind.RETRY_SCHEDULED)
-    assert "PartnerCenterUnavailable" in retry.message
-    assert "identity platform" in retry.message
+    [retry] = order.events.filter(type=OrderEvent.Type.RETRY_SCHEDULED)
+    assert retry.parameters["error"] == "PartnerCenterUnavailable"
+    assert "identity platform" in retry.parameters["detail"]

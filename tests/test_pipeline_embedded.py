@@ -13,9 +13,10 @@ from pathlib import Path
 import pytest
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from playwright.sync_api import expect
 
+from orders.event_messages import event_staff_text
 from orders.models import Order, OrderEvent, OrderStatus
 from orders.services import Failure, order_set_status
 from orders.tasks import order_provision_task
@@ -133,7 +134,7 @@ def test_three_503s_on_customer_creation_end_active_with_no_manual_step(
     order = wait_for_status(order.pk, FINAL, timeout=90)
     assert order.status == OrderStatus.ACTIVE
     assert [call["status"] for call in customer_posts(pc_sandbox)] == [503, 503, 503, 201]
-    assert order.events.filter(kind=OrderEvent.Kind.RETRY_SCHEDULED).count() == 3
+    assert order.events.filter(type=OrderEvent.Type.RETRY_SCHEDULED).count() == 3
     assert not order.events.filter(actor=OrderEvent.Actor.STAFF).exists()
     assert order.transient_failures == 0
 
@@ -205,7 +206,8 @@ def test_an_accepted_invitation_resumes_the_order_by_itself(
         from_status=OrderStatus.AWAITING_RELATIONSHIP, to_status=OrderStatus.PROVISIONING
     )
     assert resumed.actor == OrderEvent.Actor.WORKER
-    assert "Relazione di rivenditore accettata" in resumed.message
+    with translation.override("it"):
+        assert "Relazione di rivenditore accettata" in event_staff_text(resumed)
     assert not order.events.filter(actor=OrderEvent.Actor.STAFF).exists()
 
 
@@ -283,7 +285,6 @@ def failed_order(user) -> Order:
             order_id=order.pk,
             to_status=status,
             actor=OrderEvent.Actor.WORKER,
-            message="x",
             failure=Failure(reason="partner_center_unavailable", code="503", detail="503"),
         )
     return order
@@ -296,7 +297,6 @@ def awaiting_order(user) -> Order:
         order_id=order.pk,
         to_status=OrderStatus.AWAITING_RELATIONSHIP,
         actor=OrderEvent.Actor.WORKER,
-        message="x",
         changes={
             "awaiting_relationship_since": now,
             "awaiting_relationship_until": now + timedelta(days=14),

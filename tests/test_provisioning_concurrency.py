@@ -62,7 +62,7 @@ def test_a_second_run_of_a_running_order_does_nothing(pc_sandbox, monkeypatch):
     assert second == [None]
     assert wait == 0
     assert order.status == OrderStatus.PROVISIONING
-    assert order.checked_out_at is not None
+    assert order.cart_submitted_at is not None
     assert order.run_lease_until is None
     assert len(customer_posts(pc_sandbox)) == 1
     assert sandbox_duplicates(pc_sandbox) == NO_DUPLICATES
@@ -82,7 +82,7 @@ def test_staff_resume_of_a_running_order_enqueues_nothing(
         callbacks.extend(captured)
         return outcome
 
-    outcomes = interleave_before(monkeypatch, steps.step_checkout, resume)
+    outcomes = interleave_before(monkeypatch, steps.step_submit_cart, resume)
 
     # When staff press «Riprendi» during it
     order_provision(order_id=order.pk)

@@ -37,8 +37,11 @@ def test_a_deactivated_resellers_order_stops_before_partner_center(pc_sandbox, s
     assert pc_sandbox.control.calls(path_prefix="/v1/") == []
 
     # And staff see why: the event and the alert
-    event = order.events.filter(kind=OrderEvent.Kind.STATUS_CHANGED).latest("pk")
-    assert (event.to_status, event.code) == (OrderStatus.FAILED, FailureReason.RESELLER_INACTIVE)
+    event = order.events.filter(type=OrderEvent.Type.STATUS_CHANGED).latest("pk")
+    assert (event.to_status, event.parameters["reason"]) == (
+        OrderStatus.FAILED,
+        FailureReason.RESELLER_INACTIVE,
+    )
     assert Email.objects.filter(order=order, kind=Email.Kind.STAFF_FAILURE_ALERT).count() == 1
 
 

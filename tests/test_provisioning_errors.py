@@ -42,7 +42,7 @@ def test_credentials_refused_during_the_mpn_check_fail_the_order_at_once(pc_sand
     assert order.status == OrderStatus.FAILED
     assert order.failure_reason == FailureReason.PARTNER_CENTER_UNAUTHORIZED
     assert order.transient_failures == 0
-    assert not order.events.filter(kind=OrderEvent.Kind.RETRY_SCHEDULED).exists()
+    assert not order.events.filter(type=OrderEvent.Type.RETRY_SCHEDULED).exists()
     assert order.mpn_validated_at is None
     assert customer_posts(pc_sandbox) == []
 
@@ -131,7 +131,7 @@ def test_no_customer_agreement_template_fails_the_order_at_once_and_alerts_staff
     assert order.failure_reason == FailureReason.CUSTOMER_AGREEMENT_UNAVAILABLE
     assert "MicrosoftCustomerAgreement" in order.failure_detail
     assert order.transient_failures == 0
-    assert not order.events.filter(kind=OrderEvent.Kind.RETRY_SCHEDULED).exists()
+    assert not order.events.filter(type=OrderEvent.Type.RETRY_SCHEDULED).exists()
     template_calls = pc_sandbox.control.calls(method="GET", path_prefix="/v1/agreements")
     assert len(template_calls) == 1
     # and no agreement was accepted, no cart created

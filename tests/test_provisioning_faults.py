@@ -6,8 +6,9 @@ from datetime import timedelta
 
 import pytest
 from django.core import mail
-from django.utils import timezone
+from django.utils import timezone, translation
 
+from orders.event_messages import event_staff_text
 from orders.models import FailureReason, OrderEvent, OrderStatus
 from orders.provisioning import order_provision, runner
 from orders.services import order_set_status
@@ -66,7 +67,7 @@ def test_answers_lost_after_commit_are_repeated_with_the_same_request_id(
         assert first["ms_request_id"] == second["ms_request_id"]
         assert (first["fault"], second["replayed"]) == ("drop_after_commit", True)
     assert len(mail.outbox) == 2
-    assert order.events.filter(kind=OrderEvent.Kind.RETRY_SCHEDULED).count() == 2
+    assert order.events.filter(type=OrderEvent.Type.RETRY_SCHEDULED).count() == 2
 
 
 def test_a_refused_request_is_retried_as_a_new_request(
@@ -82,8 +83,9 @@ def test_a_refused_request_is_retried_as_a_new_request(
     assert refused["status"] == 503
     assert refused["ms_request_id"] != accepted["ms_request_id"]
     assert order.transient_failures == 0
-    [retry] = order.events.filter(kind=OrderEvent.Kind.RETRY_SCHEDULED)
-    assert "nuovo tentativo" in retry.message
+    [retry] = order.events.filter(type=OrderEvent.Type.RETRY_SCHEDULED)
+    with translation.override("it"):
+        assert "nuovo tentativo" in event_staff_text(retry)
 
 
 def test_rate_limiting_waits_as_long_as_retry_after_says(pc_sandbox, settings):
@@ -146,8 +148,8 @@ def test_checkout_refused_for_a_missing_relationship_then_retried_by_staff(
     assert order.lines.exclude(partner_center_order_id="").count() == 0
     [alert] = mail.outbox
     assert "20002" in alert.body
-    timeline = list(order.events.values_list("message", flat=True))
-    assert timeline[-1].startswith("Attivazione non riuscita: ")
+    with translation.override("it"):
+        assert event_staff_text(order.events.latest("pk")).startswith("Attivazione non riuscita: ")
 
     pc_sandbox.control.accept_invitation(domain, partner_id=VALID_RESELLER_TENANT_ID)
     mail.outbox.clear()
@@ -178,7 +180,7 @@ def test_order_errors_at_checkout_fail_the_order_with_their_code(
         FailureReason.MPN_INVALID,
         "900154",
     )
-    assert order.checked_out_at is None
+    assert order.cart_submitted_at is None
     assert pc_sandbox.control.state()["counts"]["order"] == 0
 
 
@@ -253,7 +255,7 @@ def test_subscriptions_never_active_fail_the_order_after_the_activation_timeout(
 
     assert (order.status, order.failure_code) == (OrderStatus.FAILED, "activation_timeout")
     assert order.failure_reason == FailureReason.PARTNER_CENTER_UNAVAILABLE
-    assert order.checked_out_at is not None
+    assert order.cart_submitted_at is not None
     assert order.activated_at is None
 
 
@@ -290,7 +292,7 @@ def test_a_duplicate_run_finding_the_order_finished_by_the_other_stops_quietly(m
     order = order_ready_for_emails()
 
     def other_run_finishes_first(order, client):
-        order_set_status(order_id=order.pk, to_status="active", actor="worker", message="Attiva.")
+        order_set_status(order_id=order.pk, to_status="active", actor="worker")
 
     monkeypatch.setattr(runner, "STEPS", (other_run_finishes_first,))
 

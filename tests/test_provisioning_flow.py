@@ -63,14 +63,15 @@ def test_new_tenant_order_becomes_active_with_credentials_and_summary(
         (Email.Kind.SUBSCRIPTION_SUMMARY, Email.Status.SENT),
     }
     # What the reseller's timeline is told of each step (their messages are for staff)
-    assert list(
-        order.events.exclude(kind=OrderEvent.Kind.STATUS_CHANGED).values_list("code", flat=True)
-    ) == [
+    assert [
+        event.parameters.get("step") or event.parameters["kind"]
+        for event in order.events.exclude(type=OrderEvent.Type.STATUS_CHANGED)
+    ] == [
         OrderEvent.Step.MPN,
         OrderEvent.Step.TENANT_CREATED,
         OrderEvent.Step.AGREEMENT,
         OrderEvent.Step.CART,
-        OrderEvent.Step.CHECKOUT,
+        OrderEvent.Step.CART_SUBMITTED,
         OrderEvent.Step.ACTIVATION,
         OrderEvent.Step.CREDENTIALS_EMAIL,
         OrderEvent.Step.SUMMARY_EMAIL,
@@ -136,7 +137,7 @@ def test_existing_tenant_without_relationship_waits_then_resumes_by_itself(
         order_id=order.pk, operation="mpn_agreement_status"
     )
     assert mpn_checks.count() == 2  # checked again when the wait is over
-    assert [event.to_status for event in order.events.filter(kind="status_changed")] == [
+    assert [event.to_status for event in order.events.filter(type="status_changed")] == [
         OrderStatus.PLACED,
         OrderStatus.PROVISIONING,
         OrderStatus.AWAITING_RELATIONSHIP,
@@ -175,7 +176,7 @@ def test_invalid_mpn_fails_with_staff_alert_and_staff_retry_after_the_fix_activa
     )
     assert len(mail.outbox) == 2
     assert sandbox_duplicates(pc_sandbox) == NO_DUPLICATES
-    retry_event = order.events.get(kind=OrderEvent.Kind.STATUS_CHANGED, actor="staff")
+    retry_event = order.events.get(type=OrderEvent.Type.STATUS_CHANGED, actor="staff")
     assert retry_event.actor_user.is_staff
 
 

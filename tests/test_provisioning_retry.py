@@ -24,7 +24,7 @@ def checked_out_pending_order(pc_sandbox) -> Order:
     order = placed_order()
     assert order_provision(order_id=order.pk) == 0
     order.refresh_from_db()
-    assert order.checked_out_at is not None
+    assert order.cart_submitted_at is not None
     assert order.activated_at is None
     return order
 
@@ -34,7 +34,7 @@ def test_activation_timeout_looks_at_partner_center_before_failing(pc_sandbox, s
     settings.ORDER_ACTIVATION_TIMEOUT_MINUTES = 60
     order = checked_out_pending_order(pc_sandbox)
     Order.objects.filter(pk=order.pk).update(
-        checked_out_at=timezone.now() - LONG_AGO,
+        cart_submitted_at=timezone.now() - LONG_AGO,
         activation_wait_started_at=timezone.now() - LONG_AGO,
     )
     pc_sandbox.control.set_delays(subscription_activation_seconds=0)
@@ -53,7 +53,7 @@ def test_retry_after_activation_timeout_waits_anew(pc_sandbox, settings):
     settings.ORDER_ACTIVATION_TIMEOUT_MINUTES = 60
     order = checked_out_pending_order(pc_sandbox)
     Order.objects.filter(pk=order.pk).update(
-        checked_out_at=timezone.now() - LONG_AGO,
+        cart_submitted_at=timezone.now() - LONG_AGO,
         activation_wait_started_at=timezone.now() - LONG_AGO,
     )
     assert order_provision(order_id=order.pk) is None

@@ -27,7 +27,6 @@ def test_the_staff_alert_links_the_order_with_an_absolute_address(settings):
             order_id=order.pk,
             to_status=status,
             actor="worker",
-            message="x",
             failure=Failure(reason="mpn_invalid", code="900154", detail="MPN non attivo"),
         )
     alert = Email.objects.get(order=order, kind=Email.Kind.STAFF_FAILURE_ALERT)

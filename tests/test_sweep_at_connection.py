@@ -42,7 +42,7 @@ def test_sweeps_at_connection_resume_a_queued_order_without_using_up_its_budget(
     order.refresh_from_db()
     assert (order.status, order.transient_failures) == (OrderStatus.PROVISIONING, 2)
     assert len(enqueued) == 6
-    assert order.events.filter(message__startswith="Attivazione ripresa").count() == 6
+    assert order.events.filter(parameters__operation="resume").count() == 6
 
 
 def test_an_order_a_killed_run_still_holds_is_left_to_the_periodic_sweep_which_counts(

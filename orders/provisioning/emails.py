@@ -4,7 +4,7 @@ Each goes through the outbox (notifications/), which sends it exactly once even 
 runs again. The new tenant's password is erased in the very transaction that marks e-mail 1 sent.
 """
 
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from notifications.models import Email
 from notifications.services import (
@@ -13,9 +13,10 @@ from notifications.services import (
     email_deliver,
     email_prepare,
 )
-from orders.models import FailureReason, Order, OrderEvent
+from orders.events import event_email_sent
+from orders.models import FailureReason, Order
 from orders.provisioning.errors import StepFailed
-from orders.services.status import Failure, order_event_record
+from orders.services.status import Failure
 
 
 def step_send_emails(order: Order, client=None) -> float | None:
@@ -35,11 +36,7 @@ def step_send_emails(order: Order, client=None) -> float | None:
             raise StepFailed(
                 Failure(reason=FailureReason.EMAIL_FAILED, code=kind, detail=str(exc))
             ) from exc
-        with translation.override("it"):  # event rows are written in Italian
-            message = (
-                f"E-mail «{email.get_kind_display()}» inviata a {', '.join(email.recipients)}."
-            )
-        order_event_record(order=order, kind=OrderEvent.Kind.EMAIL_SENT, message=message, code=kind)
+        event_email_sent(order=order, kind=kind, recipients=email.recipients)
     return None
 
 

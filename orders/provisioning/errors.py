@@ -100,7 +100,8 @@ def failure_from_partner_center(exc: PartnerCenterError) -> Failure:
 
 
 def failure_from_code(*, code: str, description: str) -> Failure:
-    """The order's Failure for a refusal inside a 2xx answer (cart line, checkout orderErrors)."""
+    """The order's Failure for a refusal inside a 2xx answer (a cart line error, an orderError
+    of the cart submission)."""
     reason = REASON_BY_CODE.get(str(code), FailureReason.PARTNER_CENTER_REJECTED)
     return Failure(reason=reason, code=str(code), detail=description)
 

@@ -11,9 +11,9 @@ from typing import TypeVar
 from django.utils import timezone
 
 from orders import conf
-from orders.models import Order, OrderEvent, OrderStatus
+from orders.events import event_step_completed
+from orders.models import Order, OrderStatus
 from orders.provisioning.errors import ProvisioningStopped
-from orders.services.status import order_event_record
 from partnercenter.errors import (
     PartnerCenterBusinessError,
     PartnerCenterError,
@@ -27,7 +27,7 @@ OUTCOME_UNKNOWN_FIELDS = {
     "customer_request_id": "customer_request_outcome_unknown",
     "agreement_request_id": "agreement_request_outcome_unknown",
     "cart_request_id": "cart_request_outcome_unknown",
-    "checkout_request_id": "checkout_request_outcome_unknown",
+    "cart_submit_request_id": "cart_submit_request_outcome_unknown",
 }
 # Answers that refuse the request itself: whatever a lost earlier attempt did, this request id
 # has had its definite answer. Anything else (5xx, 429, 401, a timeout) says nothing about it.
@@ -45,19 +45,19 @@ PROGRESS_FIELDS = (
     "agreement_request_id",
     "partner_center_cart_id",
     "cart_request_id",
-    "checkout_request_id",
+    "cart_submit_request_id",
     "customer_request_outcome_unknown",
     "agreement_request_outcome_unknown",
     "cart_request_outcome_unknown",
-    "checkout_request_outcome_unknown",
-    "checked_out_at",
+    "cart_submit_request_outcome_unknown",
+    "cart_submitted_at",
     "activated_at",
     "activation_wait_started_at",
     "transient_failures",
 )
 
 
-def order_record(order: Order, **fields) -> None:
+def order_update_if_provisioning(order: Order, **fields) -> None:
     """Save ``fields`` on the order if it is still provisioning (ProvisioningStopped if not)."""
     fields["updated_at"] = timezone.now()
     updated = Order.objects.filter(pk=order.pk, status=OrderStatus.PROVISIONING).update(**fields)
@@ -67,11 +67,11 @@ def order_record(order: Order, **fields) -> None:
         setattr(order, name, value)
 
 
-def step_done(order: Order, message: str, *, step: str, **fields) -> None:
-    """Record a completed step (an OrderEvent.Step): its outcome, the end of any run of
-    failures, the event."""
-    order_record(order, transient_failures=0, **fields)
-    order_event_record(order=order, kind=OrderEvent.Kind.STEP_COMPLETED, message=message, code=step)
+def step_done(order: Order, *, step: str, facts: dict | None = None, **fields) -> None:
+    """Record a completed step (an OrderEvent.Step): its outcome (``fields`` of the order), the
+    end of any run of failures, the event with ``facts`` (orders.events.event_step_completed)."""
+    order_update_if_provisioning(order, transient_failures=0, **fields)
+    event_step_completed(order=order, step=step, **(facts or {}))
 
 
 def request_id_for(order: Order, field: str) -> str:
@@ -146,18 +146,18 @@ def partner_center_post(order: Order, field: str, call: Callable[[str], T]) -> T
     if not is_new and not getattr(order, outcome_field):
         # A stored id whose answer was never recorded: the process that sent it died waiting
         # (or another run is sending it now), so Partner Center may have done it already.
-        order_record(order, **{outcome_field: True})
+        order_update_if_provisioning(order, **{outcome_field: True})
     try:
         result = call(request_id)
     except PartnerCenterError as exc:
         if exc.outcome_unknown:
             if not getattr(order, outcome_field):
-                order_record(order, **{outcome_field: True})
+                order_update_if_provisioning(order, **{outcome_field: True})
         elif isinstance(exc, REFUSALS) or not getattr(order, outcome_field):
             # The unknown-outcome fact stays after a refusal: the step may then find that an
             # earlier attempt did the work (a 409 for a tenant we created).
-            order_record(order, **{field: ""})
+            order_update_if_provisioning(order, **{field: ""})
         raise
     if getattr(order, outcome_field):
-        order_record(order, **{outcome_field: False})
+        order_update_if_provisioning(order, **{outcome_field: False})
     return result

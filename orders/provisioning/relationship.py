@@ -25,6 +25,7 @@ from notifications.models import Email
 from notifications.services import email_enqueue
 from orders import conf
 from orders.errors import OrderTransitionError
+from orders.events import event_retry_scheduled
 from orders.models import FailureReason, Order, OrderEvent, OrderStatus
 from orders.provisioning.errors import (
     BUSINESS_ERRORS,
@@ -35,7 +36,6 @@ from orders.provisioning.errors import (
 from orders.services.status import (
     Failure,
     order_enqueue_provisioning,
-    order_event_record,
     order_set_status,
 )
 from partnercenter.lookups import PartnerCenterUnavailableError
@@ -119,7 +119,7 @@ def order_check_relationship(
             return RelationshipOutcome.EXPIRED
         if not order.reseller.is_active:
             failure = reseller_inactive_failure(order)
-            return _fail(order, failure, actor, actor_user, message=failure.detail)
+            return _fail(order, failure, actor, actor_user)
         with partner_center_call_context(order_id=order.pk):
             check = customer_check_relationship(customer=order.customer, interactive=interactive)
         if check.is_accepted:
@@ -158,11 +158,11 @@ def _retry_later(order: Order, exc: Exception) -> None:
     if not updated:
         return
     detail = f"{type(exc).__name__}: {exc}"
-    order_event_record(
+    event_retry_scheduled(
         order=order,
-        kind=OrderEvent.Kind.RETRY_SCHEDULED,
-        message=f"Verifica della relazione non riuscita ({detail}): nuovo tentativo tra "
-        f"{delay.total_seconds():.0f} s.",
+        operation=OrderEvent.Operation.RELATIONSHIP_CHECK,
+        error=exc,
+        retry_in=delay.total_seconds(),
     )
     logger.warning(
         "order %s: relationship check failed (%s), again in %.0f s",
@@ -180,8 +180,6 @@ def _resume(order: Order, actor: str, actor_user) -> None:
             actor=actor,
             actor_user=actor_user,
             expected_from=AWAITING,
-            message=f"Relazione di rivenditore accettata dal tenant {order.tenant_domain}: "
-            "l'attivazione riprende.",
             # The wait may have lasted days: the MPN ID is checked again before the order.
             changes={
                 "attention_due_at": timezone.now(),
@@ -192,9 +190,7 @@ def _resume(order: Order, actor: str, actor_user) -> None:
         order_enqueue_provisioning(order_id=order.pk)
 
 
-def _fail(
-    order: Order, failure: Failure, actor: str, actor_user, message: str = ""
-) -> RelationshipOutcome:
+def _fail(order: Order, failure: Failure, actor: str, actor_user) -> RelationshipOutcome:
     """A definite refusal (a 401, an uncoded 403) does not go away by checking again daily."""
     try:
         order_set_status(
@@ -204,8 +200,6 @@ def _fail(
             actor_user=actor_user,
             expected_from=AWAITING,
             failure=failure,
-            message=message
-            or f"Verifica della relazione rifiutata da Partner Center: {failure.detail}",
         )
     except OrderTransitionError:
         return RelationshipOutcome.SKIPPED
@@ -226,7 +220,6 @@ def _expire(order: Order, actor: str, actor_user) -> None:
             detail=f"Il tenant {order.tenant_domain} non ha accettato la relazione di "
             f"rivenditore entro {days} giorni.",
         ),
-        message=f"Attesa della relazione di rivenditore scaduta dopo {days} giorni.",
     )
 
 

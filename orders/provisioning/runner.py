@@ -4,13 +4,14 @@
 order is not active in Partner Center yet, a transient error) and returns the seconds after which
 to run again, or None when there is nothing more to do (active, failed, parked, not ours).
 
-Retry policy (docs/architecture.md#retries): transient errors (Partner Center unreachable or
-5xx, 429 with its Retry-After, an unreadable answer, tenants' checks unable to reach it, SMTP not
-accepting now) wait with capped exponential backoff; after ``conf.max_transient_failures()`` in
-a row the order fails as partner_center_unavailable (email_failed for SMTP), and staff are
-alerted. Definite refusals (including no Microsoft Customer Agreement template offered) fail the
-order at once with their reason. Any other exception is a bug: it propagates, the task fails
-loudly, the order stays due and ``sweep_orders`` resumes it.
+Retry policy (docs/architecture.md#retries, and README.md here): transient errors (Partner Center
+unreachable or 5xx, 429 with its Retry-After, an unreadable answer, tenants' checks unable to
+reach it, SMTP not accepting now) wait with capped exponential backoff; after
+``conf.max_transient_failures()`` in a row the order fails as partner_center_unavailable
+(email_failed for SMTP), and staff are alerted. Definite refusals (including no Microsoft
+Customer Agreement template offered) fail the order at once with their reason. Any other
+exception is a bug: it propagates, the task fails loudly, the order stays due and
+``sweep_orders`` resumes it.
 """
 
 import logging
@@ -22,6 +23,7 @@ from django.utils import timezone
 
 from orders import conf
 from orders.errors import OrderTransitionError
+from orders.events import event_retry_scheduled
 from orders.models import WORKING_STATUSES, Order, OrderEvent, OrderStatus
 from orders.provisioning.emails import step_send_emails
 from orders.provisioning.errors import (
@@ -38,17 +40,17 @@ from orders.provisioning.errors import (
 from orders.provisioning.recording import (
     order_lease_refresh,
     order_lease_release,
-    order_record,
+    order_update_if_provisioning,
 )
 from orders.provisioning.steps import (
     step_await_activation,
-    step_checkout,
     step_ensure_agreement,
     step_ensure_cart,
     step_ensure_customer,
+    step_submit_cart,
     step_validate_mpn,
 )
-from orders.services.status import Failure, order_event_record, order_set_status
+from orders.services.status import Failure, order_set_status
 from partnercenter.errors import PartnerCenterRateLimited
 from partnercenter.services import partner_center_call_context, partner_center_client
 
@@ -59,7 +61,7 @@ STEPS = (
     step_ensure_customer,
     step_ensure_agreement,
     step_ensure_cart,
-    step_checkout,
+    step_submit_cart,
     step_await_activation,
     step_send_emails,
 )
@@ -68,7 +70,7 @@ Actor = OrderEvent.Actor
 
 def order_provision(*, order_id: int) -> float | None:
     """Advance the order as far as it can go now; the seconds to wait, or None when done."""
-    order = _start(order_id)
+    order = _claim_run_lease(order_id)
     if order is None:
         return None
     try:
@@ -87,7 +89,7 @@ def _run(order: Order) -> float | None:
                 order_lease_refresh(order)
                 wait = step(order, client)
                 if wait is not None:
-                    return _wait(order, wait)
+                    return _schedule_next_run(order, wait)
         _finish(order)
     except ProvisioningStopped:
         logger.info("order %s left provisioning, or another run took it, during the run", order.pk)
@@ -104,7 +106,7 @@ def _run(order: Order) -> float | None:
     return None
 
 
-def _start(order_id: int) -> Order | None:
+def _claim_run_lease(order_id: int) -> Order | None:
     """The order, now provisioning and claimed by this run; None when it is not the worker's to
     provision, not due yet (this message is a duplicate of a scheduled one) or another run holds
     it (its lease has not expired)."""
@@ -126,7 +128,6 @@ def _start(order_id: int) -> Order | None:
                 order_id=order.pk,
                 to_status=OrderStatus.PROVISIONING,
                 actor=Actor.WORKER,
-                message="Attivazione avviata.",
             )
         # Due now: should this run die, the sweeper finds the order after its threshold, by
         # when the lease has expired.
@@ -136,15 +137,15 @@ def _start(order_id: int) -> Order | None:
     return Order.objects.select_related("customer", "reseller", "user").get(pk=order_id)
 
 
-def _wait(order: Order, seconds: float) -> float:
-    order_record(order, attention_due_at=timezone.now() + timedelta(seconds=seconds))
+def _schedule_next_run(order: Order, seconds: float) -> float:
+    order_update_if_provisioning(
+        order, attention_due_at=timezone.now() + timedelta(seconds=seconds)
+    )
     return seconds
 
 
 def _finish(order: Order) -> None:
-    _set_status_if_still_provisioning(
-        order, OrderStatus.ACTIVE, message="La sottoscrizione è attiva. E-mail inviate."
-    )
+    _set_status_if_still_provisioning(order, OrderStatus.ACTIVE)
 
 
 def _park(order: Order) -> None:
@@ -154,9 +155,7 @@ def _park(order: Order) -> None:
     _set_status_if_still_provisioning(
         order,
         OrderStatus.AWAITING_RELATIONSHIP,
-        message=f"Il tenant {order.tenant_domain} non ha ancora accettato la relazione di "
-        f"rivenditore: l'ordine riprenderà da solo appena accettata (attesa fino al "
-        f"{timezone.localtime(until):%d/%m/%Y}).",
+        waiting_until=until,
         changes={
             "awaiting_relationship_since": since,
             "awaiting_relationship_until": until,
@@ -174,7 +173,6 @@ def _fail(order: Order, failure: Failure) -> None:
     _set_status_if_still_provisioning(
         order,
         OrderStatus.FAILED,
-        message=f"Attivazione non riuscita: {failure.detail or failure.reason}",
         failure=failure,
     )
 
@@ -208,15 +206,17 @@ def _after_transient_error(order: Order, exc: Exception) -> float | None:
         return None
     wait = _backoff_seconds(failures, exc)
     try:
-        order_record(order, transient_failures=failures)
-        _wait(order, wait)
+        order_update_if_provisioning(order, transient_failures=failures)
+        _schedule_next_run(order, wait)
     except ProvisioningStopped:
         return None
-    order_event_record(
+    event_retry_scheduled(
         order=order,
-        kind=OrderEvent.Kind.RETRY_SCHEDULED,
-        message=f"Errore temporaneo ({detail}): nuovo tentativo tra {wait:.0f} s "
-        f"({failures} di {conf.max_transient_failures()}).",
+        operation=OrderEvent.Operation.PROVISIONING,
+        error=exc,
+        retry_in=wait,
+        failures=failures,
+        max_failures=conf.max_transient_failures(),
     )
     logger.warning("order %s: transient error %s, retry in %.1f s", order.pk, detail, wait)
     if wait > conf.retry_max_seconds():

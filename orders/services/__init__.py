@@ -2,6 +2,6 @@
 (staff.py) and the sweeper (sweeping.py) by their module, as they reach provisioning."""
 
 from orders.services.placement import order_place
-from orders.services.status import Failure, order_event_record, order_set_status
+from orders.services.status import Failure, order_set_status
 
-__all__ = ["Failure", "order_event_record", "order_place", "order_set_status"]
+__all__ = ["Failure", "order_place", "order_set_status"]

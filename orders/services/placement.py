@@ -10,8 +10,9 @@ from django.utils.translation import gettext as _
 from checkout.models import Cart
 from checkout.selectors import CartSummary, cart_summary
 from orders.errors import OrderPlacementError
-from orders.models import Order, OrderEvent, OrderLine
-from orders.services.status import order_enqueue_provisioning, order_event_record
+from orders.events import event_order_placed
+from orders.models import Order, OrderLine
+from orders.services.status import order_enqueue_provisioning
 from storefront.dates import rome_today
 from storefront.validators import validate_mpn_id
 from tenants.models import Customer
@@ -77,18 +78,9 @@ def _place(*, cart: Cart, user, customer: Customer, mpn_id: str) -> Order:
         **_billing_totals(summary),
     )
     _snapshot_lines(order, summary)
-    tenant_kind = "nuovo tenant" if order.is_new_tenant else "tenant esistente"
     locked.status = Cart.Status.ORDERED
     locked.save(update_fields=["status", "updated_at"])
-    order_event_record(
-        order=order,
-        kind=OrderEvent.Kind.STATUS_CHANGED,
-        to_status=order.status,
-        actor=OrderEvent.Actor.RESELLER,
-        actor_user=user,
-        message=f"Ordine ricevuto da {user.email} per {customer.company_name} "
-        f"({order.tenant_domain}, {tenant_kind}).",
-    )
+    event_order_placed(order=order, user=user, company_name=customer.company_name)
     order_enqueue_provisioning(order_id=order.pk)
     return order
 

@@ -14,12 +14,12 @@ from django.utils.translation import gettext as _
 
 from notifications.services import email_reset_failed
 from orders.errors import OrderTransitionError
+from orders.events import event_staff_action
 from orders.models import Order, OrderEvent, OrderStatus
 from orders.provisioning.relationship import RelationshipOutcome, order_check_relationship
 from orders.services.status import (
     order_enqueue_provisioning,
     order_enqueue_relationship_check,
-    order_event_record,
     order_set_status,
 )
 from orders.services.sweeping import order_resume_overdue
@@ -47,17 +47,17 @@ def order_retry(*, order_id: int, user) -> Order:
     """A failed order goes back to provisioning from where it stopped.
 
     The MPN ID is validated again (it may be what staff fixed) unless Microsoft already has, or
-    may have, the order (a checkout whose answer never came); failed e-mails may be sent again.
-    Partner Center ids already obtained are kept, so nothing is created twice. Waits start anew:
-    the relationship wait gets a new deadline, the activation wait a new timeout.
+    may have, the order (a cart submission whose answer never came); failed e-mails may be sent
+    again. Partner Center ids already obtained are kept, so nothing is created twice. Waits
+    start anew: the relationship wait gets a new deadline, the activation wait a new timeout.
     """
     with (
         _refused_as(_("l'ordine è «%(status)s»: si riprovano solo gli ordini non riusciti.")),
         transaction.atomic(),
     ):
-        checked_out_at, checkout_request_id = (
+        cart_submitted_at, cart_submit_request_id = (
             Order.objects.select_for_update()
-            .values_list("checked_out_at", "checkout_request_id")
+            .values_list("cart_submitted_at", "cart_submit_request_id")
             .get(pk=order_id)
         )
         changes = {
@@ -68,8 +68,8 @@ def order_retry(*, order_id: int, user) -> Order:
             "activation_wait_started_at": None,
             "run_lease_until": None,
         }
-        # A checkout id still stored has had no definite answer: Microsoft may have the order.
-        if checked_out_at is None and not checkout_request_id:
+        # A submission id still stored never had a definite answer: Microsoft may have the order.
+        if cart_submitted_at is None and not cart_submit_request_id:
             changes["mpn_validated_at"] = None
         order = order_set_status(
             order_id=order_id,
@@ -77,7 +77,6 @@ def order_retry(*, order_id: int, user) -> Order:
             actor=STAFF,
             actor_user=user,
             expected_from=frozenset({OrderStatus.FAILED}),
-            message=f"Nuovo tentativo richiesto da {user.email}.",
             changes=changes,
         )
         email_reset_failed(order_id=order_id)
@@ -96,12 +95,10 @@ def order_resume(*, order_id: int, user) -> RelationshipOutcome:
         # An expired wait needs no Partner Center answer: staff learn at once that it failed.
         return order_check_relationship(order_id=order_id, actor=STAFF, actor_user=user)
     if status == OrderStatus.AWAITING_RELATIONSHIP:
-        order_event_record(
+        event_staff_action(
             order=Order.objects.get(pk=order_id),
-            kind=OrderEvent.Kind.STAFF_ACTION,
-            actor=STAFF,
-            actor_user=user,
-            message=f"Verifica della relazione richiesta da {user.email}.",
+            user=user,
+            action=OrderEvent.StaffAction.RELATIONSHIP_CHECK,
         )
         order_enqueue_relationship_check(order_id=order_id, actor=STAFF)
         return RelationshipOutcome.ENQUEUED
@@ -133,7 +130,7 @@ def order_cancel(*, order_id: int, user, note: str = "") -> Order:
             to_status=OrderStatus.CANCELLED,
             actor=STAFF,
             actor_user=user,
-            message=_with_note(f"Ordine annullato da {user.email}.", note),
+            note=note.strip(),
         )
 
 
@@ -147,10 +144,5 @@ def order_mark_resolved(*, order_id: int, user, note: str = "") -> Order:
             actor=STAFF,
             actor_user=user,
             expected_from=frozenset({OrderStatus.FAILED}),
-            message=_with_note(f"Segnato come risolto da {user.email}.", note),
+            note=note.strip(),
         )
-
-
-def _with_note(message: str, note: str) -> str:
-    note = note.strip()
-    return f"{message} Nota: {note}" if note else message

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from notifications.models import Email
 from notifications.services import email_enqueue
 from orders.errors import OrderTransitionError
+from orders.events import event_status_changed
 from orders.models import FINAL_STATUSES, ORDER_TRANSITIONS, Order, OrderEvent, OrderStatus
 from orders.signals import order_activated
 
@@ -28,43 +29,20 @@ class Failure:
     detail: str = ""
 
 
-def order_event_record(
-    *,
-    order: Order,
-    kind: str,
-    message: str,
-    actor: str = Actor.WORKER,
-    actor_user=None,
-    from_status: str = "",
-    to_status: str = "",
-    code: str = "",
-) -> OrderEvent:
-    """Append one row to the order's history. ``message`` is for staff and never a secret;
-    ``code`` (an OrderEvent.Step, a FailureReason) is what the reseller's timeline tells."""
-    return OrderEvent.objects.create(
-        order=order,
-        kind=kind,
-        code=code,
-        message=message,
-        actor=actor,
-        actor_user=actor_user,
-        from_status=from_status,
-        to_status=to_status,
-    )
-
-
 def order_set_status(
     *,
     order_id: int,
     to_status: str,
     actor: str,
-    message: str,
     actor_user=None,
     failure: Failure | None = None,
     changes: dict | None = None,
     expected_from: frozenset[str] | None = None,
+    note: str = "",
+    waiting_until=None,
 ) -> Order:
-    """Move the order to ``to_status`` if the transition table allows it, with its event row.
+    """Move the order to ``to_status`` if the transition table allows it, with its event row
+    (``note`` and ``waiting_until`` are facts of that event: orders.events.event_status_changed).
 
     Locks the order, checks the table (and ``expected_from`` when the caller needs a narrower
     start), saves only the fields it changes (plus ``changes``, applied in the same transaction)
@@ -91,15 +69,15 @@ def order_set_status(
             )
         fields = _apply_status(order, to_status, failure, changes or {})
         order.save(update_fields=fields)
-        event = order_event_record(
+        event = event_status_changed(
             order=order,
-            kind=OrderEvent.Kind.STATUS_CHANGED,
-            message=message,
-            actor=actor,
-            actor_user=actor_user,
             from_status=from_status,
             to_status=to_status,
-            code=order.failure_reason if to_status == OrderStatus.FAILED else "",
+            actor=actor,
+            user=actor_user,
+            failure=failure if to_status == OrderStatus.FAILED else None,
+            note=note,
+            waiting_until=waiting_until,
         )
         if to_status == OrderStatus.FAILED:
             _queue_staff_alert(order, event)

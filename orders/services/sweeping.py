@@ -7,9 +7,9 @@ Redis lost it on restart — and the order is enqueued again.
 
 The task may not be lost, only late (a backed-up queue): then two messages exist for the order.
 Two runs at once could send Partner Center two different requests, so a run first claims the
-order (runner.py ``_start``: due, and no other run's lease unexpired) and the second message does
-nothing; the MS-RequestIds are claimed with a conditional update as a backstop. An order a run
-holds is not resumed here.
+order (runner.py ``_claim_run_lease``: due, and no other run's lease unexpired) and the second
+message does nothing; the MS-RequestIds are claimed with a conditional update as a backstop. An
+order a run holds is not resumed here (orders/provisioning/README.md: the five guards).
 """
 
 from dataclasses import dataclass, field
@@ -19,12 +19,12 @@ from django.db import transaction
 from django.utils import timezone
 
 from orders import conf
+from orders.events import event_order_resumed
 from orders.models import WORKING_STATUSES, FailureReason, Order, OrderEvent, OrderStatus
 from orders.selectors import orders_overdue
 from orders.services.status import (
     Failure,
     order_enqueue_provisioning,
-    order_event_record,
     order_set_status,
 )
 
@@ -92,13 +92,7 @@ def order_resume_overdue(
         # same step every time does not get resumed for ever.
         order.transient_failures = resumptions
         order.save(update_fields=["attention_due_at", "transient_failures", "updated_at"])
-        order_event_record(
-            order=order,
-            kind=OrderEvent.Kind.STAFF_ACTION if actor_user else OrderEvent.Kind.RETRY_SCHEDULED,
-            actor=actor,
-            actor_user=actor_user,
-            message=f"Attivazione ripresa: nessuna attività da {minutes} minuti.",
-        )
+        event_order_resumed(order=order, idle_minutes=minutes, actor=actor, user=actor_user)
         order_enqueue_provisioning(order_id=order.pk)
     return True
 
@@ -116,5 +110,4 @@ def _fail_stuck(order: Order, resumptions: int, minutes: int, actor: str, actor_
             detail=f"Attivazione ripresa {resumptions - 1} volte senza progressi; nessuna "
             f"attività da {minutes} minuti. Verificare i log del worker prima di riprovare.",
         ),
-        message=f"Attivazione bloccata: nessun progresso dopo {resumptions - 1} riprese.",
     )

@@ -156,7 +156,7 @@ def order_ready_for_emails(
         admin_user_name=f"admin@{order.tenant_domain}" if order.is_new_tenant else "",
         admin_password_encrypted=encrypt_text(password) if order.is_new_tenant else "",
         agreement_accepted_at=now,
-        checked_out_at=now,
+        cart_submitted_at=now,
         activated_at=now,
     )
     order.lines.update(
