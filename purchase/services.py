@@ -35,16 +35,16 @@ def purchase_draft_get_or_create(*, cart: Cart) -> PurchaseDraft:
 
 
 def _save(draft: PurchaseDraft, *field_names: str) -> None:
-    """Write these fields of the draft; PurchaseNotReadyError ``checkout_done`` when it is gone
+    """Write these fields of the draft; PurchaseNotReadyError ``purchase_done`` when it is gone
     (another tab placed the order after this request loaded the draft)."""
     draft.updated_at = timezone.now()
     values = {name: getattr(draft, name) for name in (*field_names, "updated_at")}
     if not PurchaseDraft.objects.filter(pk=draft.pk).update(**values):
-        raise _checkout_done()
+        raise _purchase_done()
 
 
-def _checkout_done() -> PurchaseNotReadyError:
-    return PurchaseNotReadyError(_("Questo acquisto è già stato concluso."), code="checkout_done")
+def _purchase_done() -> PurchaseNotReadyError:
+    return PurchaseNotReadyError(_("Questo acquisto è già stato concluso."), code="purchase_done")
 
 
 def _storable(typed):
@@ -122,7 +122,7 @@ def purchase_place_order(*, draft: PurchaseDraft, user) -> Order:
     """«Prossimo >>» on the confirmation: the customer, then the order, then the draft is gone.
 
     One transaction, with the draft locked: a double submit waits for the first, then finds no
-    draft (PurchaseNotReadyError ``checkout_done``) while the cart's order exists. order_place is
+    draft (PurchaseNotReadyError ``purchase_done``) while the cart's order exists. order_place is
     idempotent on the cart's checkout_token as well. An OrderPlacementError rolls everything back,
     the new customer included.
     """
@@ -134,7 +134,7 @@ def purchase_place_order(*, draft: PurchaseDraft, user) -> Order:
             .first()
         )
         if locked is None:
-            raise _checkout_done()
+            raise _purchase_done()
         state = purchase_wizard_state(draft=locked)
         step = state.first_step_to_do()
         if step != WizardStep.CONFIRM:

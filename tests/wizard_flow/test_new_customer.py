@@ -229,7 +229,7 @@ def test_saving_a_step_of_a_draft_already_ordered_is_refused_and_writes_nothing(
             draft=draft, values=company_data(company_name="Altra S.r.l."), is_complete=True
         )
 
-    assert refusal.value.code == "checkout_done"
+    assert refusal.value.code == "purchase_done"
     assert PurchaseDraft.objects.count() == 0
 
 
