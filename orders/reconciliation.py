@@ -7,9 +7,9 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from orders.models import Order, OrderLine
+from partnercenter import resources as pc
 from partnercenter.client import PartnerCenterClient
 from partnercenter.errors import PartnerCenterNotFound
-from partnercenter.resources import Subscription
 from partnercenter.services import partner_center_call_context
 
 
@@ -46,7 +46,7 @@ def order_reconcile_subscriptions(*, order: Order, client: PartnerCenterClient) 
     return differences
 
 
-def _compare(order: Order, lines: list[OrderLine], theirs: tuple[Subscription, ...]):
+def _compare(order: Order, lines: list[OrderLine], theirs: tuple[pc.Subscription, ...]):
     by_id = {subscription.id: subscription for subscription in theirs}
     for line in lines:
         subscription = by_id.pop(line.partner_center_subscription_id, None)

@@ -12,8 +12,8 @@ from orders.provisioning.recording import (
     step_done,
 )
 from orders.services.status import Failure
+from partnercenter import resources as pc
 from partnercenter.client import PartnerCenterClient
-from partnercenter.resources import Cart, CartLineRequest, CheckoutResult
 
 Step = OrderEvent.Step
 
@@ -59,7 +59,7 @@ def step_ensure_cart(order: Order, client: PartnerCenterClient) -> None:
     return None
 
 
-def _has_stale_catalog_item(cart: Cart) -> bool:
+def _has_stale_catalog_item(cart: pc.Cart) -> bool:
     return any(line.error.code == STALE_CATALOG_ITEM for line in cart.line_errors)
 
 
@@ -86,8 +86,8 @@ def _refresh_catalog_item_ids(lines: list[OrderLine], client: PartnerCenterClien
     OrderLine.objects.bulk_update(lines, ["catalog_item_id"])
 
 
-def _cart_line_request(order: Order, line: OrderLine) -> CartLineRequest:
-    return CartLineRequest(
+def _cart_line_request(order: Order, line: OrderLine) -> pc.CartLineRequest:
+    return pc.CartLineRequest(
         catalog_item_id=line.catalog_item_id,
         quantity=line.quantity,
         term_duration=line.term,
@@ -140,7 +140,7 @@ def step_submit_cart(order: Order, client: PartnerCenterClient) -> None:
     return None
 
 
-def _assign_order_line_items(lines: list[OrderLine], result: CheckoutResult) -> list[OrderLine]:
+def _assign_order_line_items(lines: list[OrderLine], result: pc.CheckoutResult) -> list[OrderLine]:
     """Give each line the Partner Center order (and subscription) of its order line item."""
     unassigned = list(lines)
     assigned = []

@@ -21,10 +21,9 @@ from orders.models import FailureReason, Order, OrderEvent
 from orders.provisioning.errors import DOMAIN_IN_USE, AwaitingRelationship, StepFailed
 from orders.provisioning.recording import partner_center_post, step_done
 from orders.services.status import Failure
+from partnercenter import resources as pc
 from partnercenter.client import PartnerCenterClient
 from partnercenter.errors import PartnerCenterBusinessError, PartnerCenterUnavailable
-from partnercenter.resources import Address as PartnerCenterAddress
-from partnercenter.resources import AgreementContact, NewCustomer
 from resellers.services import reseller_validate_mpn
 from storefront.crypto import encrypt_text
 from tenants.models import Customer
@@ -103,11 +102,11 @@ def step_ensure_customer(order: Order, client: PartnerCenterClient) -> None:
 
 def _create_tenant(order: Order, client: PartnerCenterClient) -> None:
     customer = order.customer
-    new_customer = NewCustomer(
+    new_customer = pc.NewCustomer(
         domain=order.tenant_domain,
         company_name=customer.company_name,
         email=customer.contact_email,
-        address=PartnerCenterAddress(
+        address=pc.Address(
             first_name=customer.contact_first_name,
             last_name=customer.contact_last_name,
             address_line1=customer.address_line,
@@ -211,7 +210,7 @@ def step_ensure_agreement(order: Order, client: PartnerCenterClient) -> None:
         return None
     customer = order.customer
     template_id = _mca_template_id(client)
-    contact = AgreementContact(
+    contact = pc.AgreementContact(
         first_name=customer.contact_first_name,
         last_name=customer.contact_last_name,
         email=customer.contact_email,

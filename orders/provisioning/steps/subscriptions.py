@@ -10,9 +10,9 @@ from orders.models import FailureReason, Order, OrderEvent, OrderLine
 from orders.provisioning.errors import StepFailed
 from orders.provisioning.recording import order_update_if_provisioning, step_done
 from orders.services.status import Failure
+from partnercenter import resources as pc
 from partnercenter.client import PartnerCenterClient
 from partnercenter.errors import PartnerCenterNotFound
-from partnercenter.resources import Subscription
 
 Step = OrderEvent.Step
 
@@ -64,7 +64,9 @@ def step_await_activation(order: Order, client: PartnerCenterClient) -> float | 
     return None
 
 
-def _update_subscriptions(lines: list[OrderLine], subscriptions: tuple[Subscription, ...]) -> None:
+def _update_subscriptions(
+    lines: list[OrderLine], subscriptions: tuple[pc.Subscription, ...]
+) -> None:
     unclaimed = {subscription.id: subscription for subscription in subscriptions}
     for line in sorted(lines, key=lambda line: not line.partner_center_subscription_id):
         subscription = unclaimed.pop(line.partner_center_subscription_id, None) or _same_offer(
@@ -81,7 +83,7 @@ def _update_subscriptions(lines: list[OrderLine], subscriptions: tuple[Subscript
     )
 
 
-def _same_offer(line: OrderLine, unclaimed: dict[str, Subscription]) -> Subscription | None:
+def _same_offer(line: OrderLine, unclaimed: dict[str, pc.Subscription]) -> pc.Subscription | None:
     """For a line whose order line item named no subscription: the one of the same offer."""
     if line.partner_center_subscription_id:
         return None
