@@ -9,6 +9,7 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
 from subscriptions.errors import ChangeTransitionError
+from subscriptions.event_messages import event_staff_text
 from subscriptions.models import (
     ChangeRequest,
     ChangeRequestEvent,
@@ -51,8 +52,15 @@ class SubscriptionEventInline(ReadOnlyInline):
 
 class ChangeRequestEventInline(ReadOnlyInline):
     model = ChangeRequestEvent
-    fields = ("created_at", "from_status", "to_status", "actor", "actor_user", "message")
+    fields = ("created_at", "type", "from_status", "to_status", "actor", "actor_user", "text")
     readonly_fields = fields
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("actor_user", "change_request")
+
+    @admin.display(description=_("messaggio"))
+    def text(self, event: ChangeRequestEvent) -> str:
+        return event_staff_text(event)
 
 
 @admin.register(Subscription)

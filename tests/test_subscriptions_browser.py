@@ -76,6 +76,7 @@ def test_a_reseller_adds_seats_removes_one_and_turns_auto_renew_off(
 
 def test_the_subscription_page_shows_the_change_completed_by_itself(signed_in_page, monkeypatch):
     # «Richiesta inviata: la vedrai completata in questa pagina»: without a reload by hand.
+    from subscriptions import events
     from subscriptions.models import ChangeStatus
     from subscriptions.services.changes import change_request_create
     from subscriptions.services.status import change_request_set_status
@@ -96,9 +97,10 @@ def test_the_subscription_page_shows_the_change_completed_by_itself(signed_in_pa
     page.goto(f"{page.live_server_url}/sottoscrizioni/{subscription.pk}/")
     assert page.locator("[data-open-change]").count() == 1
 
-    for status in (ChangeStatus.SUBMITTED, ChangeStatus.COMPLETED):
-        change_request_set_status(
-            change_request_id=change.pk, to_status=status, actor="worker", message="x"
-        )
+    for status, event in (
+        (ChangeStatus.SUBMITTED, events.event_taken),
+        (ChangeStatus.COMPLETED, events.event_confirmed),
+    ):
+        change_request_set_status(change_request_id=change.pk, to_status=status, event=event)
     page.wait_for_selector("[data-open-change]", state="detached", timeout=15_000)
     assert page.get_by_role("link", name="Aggiungi licenze").count() == 1

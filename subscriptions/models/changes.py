@@ -3,6 +3,7 @@ by ``subscriptions.services.status.change_request_set_status``), with an event r
 transition."""
 
 from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -162,7 +163,25 @@ class ChangeRequest(ChoiceLabelsMixin, models.Model):
 
 
 class ChangeRequestEvent(models.Model):
-    """Append-only history of a change request: every transition, who, when, why."""
+    """Append-only history of a change request: who did what, when, with the facts of it in
+    ``parameters``. Written only through subscriptions/events.py (one function per type); staff's
+    wording is rendered from type and parameters in subscriptions/event_messages.py. Never holds a
+    secret."""
+
+    class Type(models.TextChoices):
+        REQUESTED = "requested", _("Richiesta dal rivenditore")
+        PLAN_REAPPLIED = "plan_reapplied", _("Piano di rinnovo riapplicato")
+        TAKEN = "taken", _("Presa in carico")
+        ACCEPTED = "accepted", _("Accettata da Partner Center (202)")
+        TRANSITION_STARTED = "transition_started", _("Passaggio avviato")
+        CONFIRMED = "confirmed", _("Confermata da Partner Center")
+        FAILED = "failed", _("Non riuscita")
+        RETRY_SCHEDULED = "retry_scheduled", _("Nuovo tentativo programmato")
+        STAFF_RETRY = "staff_retry", _("Riprova dello staff")
+        STAFF_CANCEL = "staff_cancel", _("Annullata dallo staff")
+        # Written before the events were typed, its text matching none of the code's: staff
+        # read the text as it was (parameters["legacy_message"]). Nothing writes it any more.
+        LEGACY = "legacy", _("Evento precedente")
 
     class Actor(models.TextChoices):
         RESELLER = "reseller", _("Rivenditore")
@@ -172,20 +191,25 @@ class ChangeRequestEvent(models.Model):
     change_request = models.ForeignKey(
         ChangeRequest, on_delete=models.CASCADE, related_name="events"
     )
+    type = models.CharField(max_length=24, choices=Type.choices)
     from_status = models.CharField(max_length=16, choices=ChangeStatus.choices, blank=True)
     to_status = models.CharField(max_length=16, choices=ChangeStatus.choices, blank=True)
     actor = models.CharField(max_length=16, choices=Actor.choices)
     actor_user = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    # For staff: may name Partner Center codes and MS-RequestIds, never a secret.
-    message = models.TextField()
+    # The facts of the event, by type (subscriptions/events.py documents each): queryable
+    # (parameters__status=429) and rendered in the reader's language; may name Partner Center
+    # codes and MS-RequestIds for staff. Rows written before the events were typed keep their
+    # Italian text as ``legacy_message`` when it could not be parsed.
+    parameters = models.JSONField(default=dict, blank=True, encoder=DjangoJSONEncoder)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         verbose_name = _("evento della richiesta di modifica")
         verbose_name_plural = _("eventi della richiesta di modifica")
         ordering = ["created_at", "pk"]
+        indexes = [models.Index(fields=["type", "created_at"], name="subscriptions_event_type")]
 
     def __str__(self) -> str:
-        return f"{self.change_request_id} · {self.from_status} → {self.to_status}"
+        return f"{self.change_request_id} · {self.get_type_display()}"

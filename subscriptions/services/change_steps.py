@@ -5,6 +5,7 @@ and end the request (completed or failed, the reseller e-mailed once).
 
 import logging
 import uuid
+from functools import partial
 
 from django.utils import timezone
 
@@ -14,7 +15,7 @@ from orders import conf as retry_conf
 from partnercenter import resources as pc
 from partnercenter.client import PartnerCenterClient
 from partnercenter.errors import PartnerCenterError
-from subscriptions import errors
+from subscriptions import errors, events
 from subscriptions.errors import ChangeRefused, ChangeTransitionError
 from subscriptions.models import (
     OPEN_CHANGE_STATUSES,
@@ -26,15 +27,9 @@ from subscriptions.models import (
 from subscriptions.services import renewals
 from subscriptions.services.mirror import subscription_apply_remote
 from subscriptions.services.reminders import user_wants
-from subscriptions.services.status import (
-    Actor,
-    change_request_event_record,
-    change_request_set_status,
-)
+from subscriptions.services.status import change_request_set_status
 
 logger = logging.getLogger(__name__)
-
-ACCEPTED_MESSAGE = "Partner Center ha accettato la modifica"
 
 
 def _record(change: ChangeRequest, **fields) -> None:
@@ -63,7 +58,7 @@ def _poll_accepted(change: ChangeRequest) -> float:
     """Wait for a 202's change to show; past the activation timeout (orders' setting), the
     request fails visibly for staff instead of polling for ever."""
     accepted = (
-        change.events.filter(message__startswith=ACCEPTED_MESSAGE)
+        change.events.filter(type=events.Type.ACCEPTED)
         .order_by("-created_at")
         .values_list("created_at", flat=True)
         .first()
@@ -99,11 +94,7 @@ def _patch(
             request_target_id=remote.id,
             accepted_location=update.location or "-",
         )
-        change_request_event_record(
-            change_request=change,
-            message=f"{ACCEPTED_MESSAGE} (202, {update.location}).",
-            actor=Actor.WORKER,
-        )
+        events.event_accepted(change_request=change, location=update.location)
         return retry_conf.poll_seconds()
     subscription_apply_remote(
         subscription=subscription, remote=update.subscription, record_change=False
@@ -129,8 +120,7 @@ def _complete(change: ChangeRequest) -> None:
         change_request_set_status(
             change_request_id=change.pk,
             to_status=ChangeStatus.COMPLETED,
-            actor=Actor.WORKER,
-            message="Modifica confermata da Partner Center.",
+            event=events.event_confirmed,
             changes={"transient_failures": 0, "accepted_location": "", "ms_request_id": ""},
             expected_from=frozenset({ChangeStatus.SUBMITTED}),
         )
@@ -146,8 +136,7 @@ def _fail(change: ChangeRequest, code: str, detail: str) -> None:
         change_request_set_status(
             change_request_id=change.pk,
             to_status=ChangeStatus.FAILED,
-            actor=Actor.WORKER,
-            message=f"Non riuscita: {code} {detail}",
+            event=partial(events.event_failed, code=code, detail=detail),
             changes={"failure_code": code[:32], "failure_detail": detail, "ms_request_id": ""},
             expected_from=frozenset(OPEN_CHANGE_STATUSES),
         )

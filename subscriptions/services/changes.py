@@ -41,7 +41,7 @@ from partnercenter.errors import (
 )
 from partnercenter.services import partner_center_call_context, partner_center_client
 from storefront.models import Reseller
-from subscriptions import errors
+from subscriptions import errors, events
 from subscriptions.errors import ChangeRefused
 from subscriptions.models import (
     OPEN_CHANGE_STATUSES,
@@ -61,12 +61,7 @@ from subscriptions.services.change_steps import (
     _record,
 )
 from subscriptions.services.mirror import subscription_apply_remote
-from subscriptions.services.status import (
-    Actor,
-    change_request_enqueue,
-    change_request_event_record,
-    change_request_set_status,
-)
+from subscriptions.services.status import change_request_enqueue, change_request_set_status
 
 logger = logging.getLogger(__name__)
 
@@ -127,13 +122,7 @@ def change_request_create(
                 attention_due_at=timezone.now(),
                 **(details or {}),
             )
-            change_request_event_record(
-                change_request=change,
-                message=f"Richiesta da {user.email}: {change.description}.",
-                actor=Actor.RESELLER,
-                actor_user=user,
-                to_status=ChangeStatus.REQUESTED,
-            )
+            events.event_requested(change_request=change, user=user)
             SubscriptionEvent.objects.create(
                 subscription=subscription,
                 kind=SubscriptionEvent.Kind.CHANGE_REQUESTED,
@@ -240,8 +229,7 @@ def _claim(change_request_id: int) -> ChangeRequest | None:
             change_request_set_status(
                 change_request_id=change.pk,
                 to_status=ChangeStatus.SUBMITTED,
-                actor=Actor.WORKER,
-                message="Presa in carico.",
+                event=events.event_taken,
             )
         ChangeRequest.objects.filter(pk=change.pk).update(
             run_lease_until=now + RUN_LEASE, attention_due_at=now
@@ -380,10 +368,11 @@ def _after_transient_error(change: ChangeRequest, exc: PartnerCenterError) -> fl
         transient_failures=failures,
         attention_due_at=timezone.now() + timedelta(seconds=wait),
     )
-    change_request_event_record(
+    events.event_retry_scheduled(
         change_request=change,
-        message=f"Errore temporaneo ({type(exc).__name__} {exc.error_code}): nuovo tentativo "
-        f"tra {wait:.0f} s ({failures} di {retry_conf.max_transient_failures()}).",
-        actor=Actor.WORKER,
+        error=exc,
+        retry_in=wait,
+        failures=failures,
+        max_failures=retry_conf.max_transient_failures(),
     )
     return wait

@@ -196,11 +196,8 @@ def _reapply(subscription: Subscription, plan: RenewalPlan) -> ChangeRequest | N
     from django.db import IntegrityError
     from django.utils import timezone
 
-    from subscriptions.services.status import (
-        Actor,
-        change_request_enqueue,
-        change_request_event_record,
-    )
+    from subscriptions.events import event_plan_reapplied
+    from subscriptions.services.status import change_request_enqueue
 
     try:
         with transaction.atomic():
@@ -212,13 +209,7 @@ def _reapply(subscription: Subscription, plan: RenewalPlan) -> ChangeRequest | N
                 idempotency_key=uuid.uuid4(),
                 attention_due_at=timezone.now(),
             )
-            change_request_event_record(
-                change_request=change,
-                message="Partner Center ha rimosso il piano di rinnovo dopo una modifica a metà "
-                "periodo: riapplicato automaticamente.",
-                actor=Actor.WORKER,
-                to_status=ChangeRequest.Status.REQUESTED,
-            )
+            event_plan_reapplied(change_request=change)
             SubscriptionEvent.objects.create(
                 subscription=subscription,
                 kind=SubscriptionEvent.Kind.PLAN_REAPPLIED,

@@ -1,14 +1,12 @@
 """Staff's actions on change requests (the admin), through the same state machine."""
 
+from functools import partial
+
 from django.utils import timezone
 
-from subscriptions import errors
+from subscriptions import errors, events
 from subscriptions.models import OPEN_CHANGE_STATUSES, ChangeRequest, ChangeStatus
-from subscriptions.services.status import (
-    Actor,
-    change_request_enqueue,
-    change_request_set_status,
-)
+from subscriptions.services.status import change_request_enqueue, change_request_set_status
 
 
 def change_request_retry(*, change_request_id: int, staff_user, note: str = "") -> ChangeRequest:
@@ -25,9 +23,7 @@ def change_request_retry(*, change_request_id: int, staff_user, note: str = "") 
     change = change_request_set_status(
         change_request_id=change_request_id,
         to_status=ChangeStatus.SUBMITTED,
-        actor=Actor.STAFF,
-        actor_user=staff_user,
-        message=f"Riprova dello staff ({staff_user.email}). {note}".strip(),
+        event=partial(events.event_staff_retry, user=staff_user, note=note),
         changes=changes,
         expected_from=frozenset({ChangeStatus.FAILED}),
     )
@@ -40,9 +36,7 @@ def change_request_cancel(*, change_request_id: int, staff_user, note: str = "")
     return change_request_set_status(
         change_request_id=change_request_id,
         to_status=ChangeStatus.CANCELLED,
-        actor=Actor.STAFF,
-        actor_user=staff_user,
-        message=f"Annullata dallo staff ({staff_user.email}). {note}".strip(),
+        event=partial(events.event_staff_cancel, user=staff_user, note=note),
         changes={"failure_code": errors.CANCELLED_BY_STAFF},
         expected_from=frozenset({*OPEN_CHANGE_STATUSES, ChangeStatus.FAILED}),
     )

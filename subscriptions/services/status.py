@@ -1,6 +1,7 @@
 """The change request's state machine: the one place where ``ChangeRequest.status`` changes."""
 
 import logging
+from collections.abc import Callable
 
 from django.db import transaction
 from django.utils import timezone
@@ -16,7 +17,6 @@ from subscriptions.models import (
 )
 
 logger = logging.getLogger(__name__)
-Actor = ChangeRequestEvent.Actor
 
 # What the subscription's timeline (shown to the reseller) records for each arrival.
 TIMELINE_KIND: dict[str, str] = {
@@ -26,32 +26,21 @@ TIMELINE_KIND: dict[str, str] = {
 }
 
 
-def change_request_event_record(
-    *, change_request: ChangeRequest, message: str, actor: str, actor_user=None, **statuses
-) -> ChangeRequestEvent:
-    return ChangeRequestEvent.objects.create(
-        change_request=change_request,
-        message=message,
-        actor=actor,
-        actor_user=actor_user,
-        from_status=statuses.get("from_status", ""),
-        to_status=statuses.get("to_status", ""),
-    )
-
-
 def change_request_set_status(
     *,
     change_request_id: int,
     to_status: str,
-    actor: str,
-    message: str,
-    actor_user=None,
+    event: Callable[..., ChangeRequestEvent],
     changes: dict | None = None,
     expected_from: frozenset[str] | None = None,
 ) -> ChangeRequest:
     """Move the request to ``to_status`` if the table allows it, with its event row (and the
     subscription's timeline row for an arrival), in one transaction. Raises
-    ChangeTransitionError, having changed nothing, otherwise."""
+    ChangeTransitionError, having changed nothing, otherwise.
+
+    ``event`` is the function of subscriptions/events.py that records this move (its facts bound,
+    e.g. ``partial(event_failed, code=..., detail=...)``); it is called with the request and the
+    status it left."""
     with transaction.atomic():
         change = ChangeRequest.objects.select_for_update().get(pk=change_request_id)
         from_status = change.status
@@ -73,14 +62,10 @@ def change_request_set_status(
             setattr(change, field, value)
             fields.add(field)
         change.save(update_fields=sorted(fields))
-        change_request_event_record(
-            change_request=change,
-            message=message,
-            actor=actor,
-            actor_user=actor_user,
-            from_status=from_status,
-            to_status=to_status,
-        )
+        recorded = event(change_request=change, from_status=from_status)
+        if recorded.to_status != to_status:
+            # Rolls the move back: the history would tell another story than the row.
+            raise ValueError(f"{recorded.type} records a move to {recorded.to_status}")
         if to_status in TIMELINE_KIND:
             SubscriptionEvent.objects.create(
                 subscription_id=change.subscription_id,

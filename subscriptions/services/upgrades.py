@@ -25,16 +25,12 @@ from partnercenter import resources as pc
 from partnercenter.client import PartnerCenterClient
 from partnercenter.errors import PartnerCenterError
 from partnercenter.services import partner_center_client
-from subscriptions import errors
+from subscriptions import errors, events
 from subscriptions.errors import ChangeRefused
 from subscriptions.models import ChangeRequest, Subscription, SubscriptionEvent
 from subscriptions.services.change_steps import _complete, _read, _record, _request_id_for
 from subscriptions.services.changes import change_request_create
 from subscriptions.services.mirror import mirror_facts, subscription_apply_remote
-from subscriptions.services.status import Actor, change_request_event_record
-
-TRANSITION_STARTED_MESSAGE = "Partner Center ha avviato il passaggio"
-
 
 # --- The targets the page offers -------------------------------------------------------------
 
@@ -181,11 +177,7 @@ def upgrade_advance(change: ChangeRequest, client: PartnerCenterClient) -> float
             _record(change, ms_request_id="", request_target_id="")
         raise
     _record(change, transition_operation_id=transition.operation_id, ms_request_id="")
-    change_request_event_record(
-        change_request=change,
-        message=f"{TRANSITION_STARTED_MESSAGE} (operationId {transition.operation_id}).",
-        actor=Actor.WORKER,
-    )
+    events.event_transition_started(change_request=change, operation_id=transition.operation_id)
     return _follow(change, client, subscription)
 
 
@@ -231,7 +223,7 @@ def _follow(change: ChangeRequest, client, subscription: Subscription) -> float 
 def _wait_for_transition(change: ChangeRequest) -> float:
     """Past the activation timeout (orders' setting) the request fails visibly for staff."""
     started = (
-        change.events.filter(message__startswith=TRANSITION_STARTED_MESSAGE)
+        change.events.filter(type=events.Type.TRANSITION_STARTED)
         .order_by("-created_at")
         .values_list("created_at", flat=True)
         .first()

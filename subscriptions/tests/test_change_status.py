@@ -3,9 +3,12 @@ with nothing changed."""
 
 import itertools
 import uuid
+from functools import partial
 
 import pytest
 
+from storefront.tests.factories import StaffUserFactory
+from subscriptions import events
 from subscriptions.errors import ChangeTransitionError
 from subscriptions.models import ChangeRequest, ChangeStatus
 from subscriptions.services.status import change_request_set_status
@@ -24,6 +27,19 @@ ALLOWED_TRANSITIONS = {
     ("failed", "submitted"),  # staff «Riprova»
     ("failed", "cancelled"),
 }
+
+
+def event_of(from_status: str, to_status: str):
+    """The event the services record for this move (staff's for a cancel or a retry)."""
+    if to_status == "cancelled":
+        return partial(events.event_staff_cancel, user=StaffUserFactory(), note="doppia")
+    if to_status == "submitted":
+        if from_status == "failed":
+            return partial(events.event_staff_retry, user=StaffUserFactory())
+        return events.event_taken
+    if to_status == "failed":
+        return partial(events.event_failed, code="800090", detail="x")
+    return events.event_confirmed
 
 
 def change_in(status: str) -> ChangeRequest:
@@ -47,7 +63,9 @@ def test_only_the_transitions_of_the_table_are_allowed(from_status, to_status):
     if (from_status, to_status) not in ALLOWED_TRANSITIONS:
         with pytest.raises(ChangeTransitionError):
             change_request_set_status(
-                change_request_id=change.pk, to_status=to_status, actor="worker", message="x"
+                change_request_id=change.pk,
+                to_status=to_status,
+                event=event_of(from_status, to_status),
             )
         change.refresh_from_db()
         assert change.status == from_status
@@ -55,14 +73,21 @@ def test_only_the_transitions_of_the_table_are_allowed(from_status, to_status):
         return
 
     change_request_set_status(
-        change_request_id=change.pk, to_status=to_status, actor="worker", message="Cambio."
+        change_request_id=change.pk, to_status=to_status, event=event_of(from_status, to_status)
     )
     change.refresh_from_db()
     assert change.status == to_status
     event = change.events.get()
-    assert (event.from_status, event.to_status, event.actor, event.message) == (
-        from_status,
-        to_status,
-        "worker",
-        "Cambio.",
-    )
+    assert (event.from_status, event.to_status) == (from_status, to_status)
+
+
+def test_an_event_that_records_another_move_changes_nothing():
+    change = change_in("submitted")
+
+    with pytest.raises(ValueError, match="taken records a move to submitted"):
+        change_request_set_status(
+            change_request_id=change.pk, to_status="completed", event=events.event_taken
+        )
+
+    change.refresh_from_db()
+    assert (change.status, change.events.count()) == ("submitted", 0)
