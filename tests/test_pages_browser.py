@@ -13,6 +13,7 @@ from orders.tests.factories import (
     BUSINESS_STANDARD,
     checked_out_cart,
     fabrikam_customer,
+    new_tenant_customer,
     order_user,
     placed_order,
 )
@@ -23,6 +24,8 @@ from tenants.tests.factories import FABRIKAM_NAME, FABRIKAM_PREFIX, draft_ready_
 from tests.fixtures.pagecheck import check_page, language_problems
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+LONGEST_PREFIX = "nuovaimpresaitalianasrl2026"  # 27 characters, the most a prefix may have
 
 
 def order_in(user, status: str, **kwargs):
@@ -45,10 +48,16 @@ def shop(monkeypatch):
         status: order_in(user, status)
         for status in (
             OrderStatus.PLACED,
-            OrderStatus.ACTIVE,
             OrderStatus.FAILED,
         )
     }
+    # The longest tenant domain there can be, on the pages that show it (order, customer,
+    # subscription): it must wrap on a phone, not widen the page.
+    orders[OrderStatus.ACTIVE] = order_in(
+        user,
+        OrderStatus.ACTIVE,
+        customer=new_tenant_customer(reseller=user.reseller, prefix=LONGEST_PREFIX),
+    )
     orders[OrderStatus.AWAITING_RELATIONSHIP] = order_in(
         user,
         OrderStatus.AWAITING_RELATIONSHIP,
@@ -168,3 +177,22 @@ def test_signed_out_pages_pass_axe_and_fit_a_phone(page, language):
     assert not problems, report(problems)
     assert refused == []
     assert len(set(titles.values())) == len(titles)
+
+
+@pytest.mark.parametrize("language", ["it", "en"])
+def test_a_new_tenant_with_the_longest_prefix_fits_the_confirmation_on_a_phone(
+    signed_in_page, language
+):
+    # Given a cart at «Conferma» for a new tenant whose prefix is as long as a prefix can be
+    user = order_user()
+    user.language = language
+    user.save(update_fields=["language"])
+    draft_ready_to_confirm(cart=checked_out_cart(user=user), prefix=LONGEST_PREFIX)
+    page = signed_in_page(user)
+
+    # When the confirmation is shown
+    page.goto(f"{page.live_server_url}{reverse('purchase:confirm')}")
+
+    # Then the domain, in the page and in the «Caso B» box, wraps: nothing is wider than a phone
+    assert page.locator("[data-tenant-branch=B]").inner_text().count(LONGEST_PREFIX) == 1
+    assert check_page(page) == []
