@@ -16,12 +16,10 @@ from orders.events import _record, event_email_sent, event_step_completed
 from orders.models import Order, OrderEvent
 from orders.provisioning import order_provision
 from orders.tests.factories import order_user, placed_order
-from orders.tests.fixtures import fast_provisioning
 from storefront.crypto import decrypt_text
 from storefront.tests.factories import StaffUserFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_provisioning")]
-__all__ = ["fast_provisioning"]
 
 migration = import_module("orders.migrations.0009_order_event_type_parameters")
 
