@@ -12,9 +12,10 @@ from tests.abuse.forms import (
     SCRIPT,
     FormEndpoint,
     assert_safe_answer,
+    forms_of,
     hostile_request,
 )
-from tests.abuse.routes import Route, send
+from tests.abuse.routes import Route, routes_of, send
 from tests.abuse.world import (
     ALFA,
     ANONYMOUS,
@@ -143,3 +144,50 @@ def check_oversized_post(request, world: World, route: Route):
         )
         assert response.status_code == 400, route.name
     assert rows_of(world.alfa) == before
+
+
+def area_tests(area: str) -> dict:
+    """The tests of test_<area>.py, each check's parameters taken from the area's rows of the
+    table; a check with nothing to check in the area is left out. The module binds them to its own
+    names (``globals().update(...)``) so that pytest collects them there, ids unchanged."""
+    routes, forms = routes_of(area), forms_of(area)
+    tests = {}
+
+    @pytest.mark.parametrize(("route", "role", "method"), url_role_method_params(routes))
+    def test_every_url_role_and_method(request, world, route, role, method):
+        check_url_role_and_method(request, world, route, role, method)
+
+    @pytest.mark.parametrize("role", [ANONYMOUS, ALFA])
+    @pytest.mark.parametrize("route", routes, ids=[route.name for route in routes])
+    def test_a_post_without_csrf_token_is_refused_and_changes_nothing(request, world, route, role):
+        check_post_without_csrf_token(request, world, route, role)
+
+    @pytest.mark.parametrize("payload_id", PAYLOADS)
+    @pytest.mark.parametrize("endpoint", forms, ids=[form.id for form in forms])
+    def test_hostile_input_never_gives_a_500_and_is_shown_escaped(
+        request, world, endpoint, payload_id
+    ):
+        check_hostile_input(request, world, endpoint, payload_id)
+
+    numbers = ["0", "9" * 19, "9" * 40]
+
+    @pytest.mark.parametrize("number", numbers, ids=["zero", "bigint+1", "40-digits"])
+    @pytest.mark.parametrize("route", object_routes(routes), ids=lambda route: route.name)
+    def test_an_out_of_range_id_in_the_path_is_not_found(request, world, route, number):
+        check_out_of_range_id(request, world, route, number)
+
+    @pytest.mark.parametrize("route", post_routes(routes), ids=lambda route: route.name)
+    def test_an_oversized_post_is_a_400(request, world, route):
+        check_oversized_post(request, world, route)
+
+    checks = {
+        test_every_url_role_and_method: routes,
+        test_a_post_without_csrf_token_is_refused_and_changes_nothing: routes,
+        test_hostile_input_never_gives_a_500_and_is_shown_escaped: forms,
+        test_an_out_of_range_id_in_the_path_is_not_found: object_routes(routes),
+        test_an_oversized_post_is_a_400: post_routes(routes),
+    }
+    for test, rows in checks.items():
+        if rows:
+            tests[test.__name__] = test
+    return tests
