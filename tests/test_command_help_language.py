@@ -3,11 +3,10 @@
 import re
 
 import pytest
-from django.apps import apps
 from django.core.management import BaseCommand, get_commands, load_command_class
 
-PROJECT_APPS = {"storefront", "partnercenter", "catalog", "checkout", "tenants", "orders"}
-PROJECT_APPS |= {"notifications", "subscriptions", "purchase", "resellers", "partnercenter_sandbox"}
+from tests.fixtures.project import project_app_names
+
 # Words that give an English sentence away; none is an Italian word (a term such as "app-only"
 # is a name, not a sentence).
 ENGLISH_WORDS = re.compile(
@@ -16,11 +15,7 @@ ENGLISH_WORDS = re.compile(
 
 
 def project_commands() -> list[tuple[str, str]]:
-    return sorted(
-        (app, name)
-        for name, app in get_commands().items()
-        if app in PROJECT_APPS and apps.is_installed(app)
-    )
+    return sorted((app, name) for name, app in get_commands().items() if app in project_app_names())
 
 
 def own_help_texts(app: str, name: str) -> list[str]:

@@ -15,20 +15,10 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from django.utils.translation.template import templatize
 
+from tests.fixtures.project import project_app_names
+
 PROJECT_DIR = Path(__file__).resolve().parents[1]
 CATALOGUE = PROJECT_DIR / "locale" / "en" / "LC_MESSAGES" / "django.po"
-APPS = (
-    "storefront",
-    "partnercenter",
-    "notifications",
-    "resellers",
-    "catalog",
-    "tenants",
-    "checkout",
-    "orders",
-    "purchase",
-    "subscriptions",
-)
 KEYWORDS = {
     "_": None,
     "gettext": None,
@@ -52,7 +42,7 @@ def template_files() -> list[Path]:
 def python_files() -> list[Path]:
     return sorted(
         path
-        for app in APPS
+        for app in project_app_names()
         for path in (PROJECT_DIR / app).rglob("*.py")
         # Relative parts: a checkout in a folder named "tests" must not lose every file.
         if not {"tests", "migrations"} & set(path.relative_to(PROJECT_DIR).parts)
