@@ -9,12 +9,12 @@ retry after a lost answer repeats the same request instead of creating a second 
 """
 
 from django.conf import settings
-from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from catalog.models import Plan
 from storefront.choices import ChoiceLabelsMixin
+from storefront.models import HistoryEvent
 from storefront.scoping import ResellerScopedQuerySet, scoped_queryset_class
 
 
@@ -294,7 +294,7 @@ SUBSCRIPTION_STATUS_LABELS = {
 }
 
 
-class OrderEvent(models.Model):
+class OrderEvent(HistoryEvent):
     """Append-only history of an order: who did what, when, with the facts of it in
     ``parameters``. Written only through orders/events.py (one function per type); its wording,
     for staff and for the reseller, is rendered from type and parameters in
@@ -343,19 +343,10 @@ class OrderEvent(models.Model):
     from_status = models.CharField(max_length=24, choices=OrderStatus.choices, blank=True)
     to_status = models.CharField(max_length=24, choices=OrderStatus.choices, blank=True)
     actor = models.CharField(max_length=16, choices=Actor.choices)
-    actor_user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    # The facts of the event, by type (orders/events.py documents each): queryable
-    # (parameters__status=429) and rendered in the reader's language. Rows written before the
-    # events were typed keep their Italian text as ``legacy_message`` when it could not be parsed.
-    parameters = models.JSONField(default=dict, blank=True, encoder=DjangoJSONEncoder)
-    created_at = models.DateTimeField(auto_now_add=True)
 
-    class Meta:
+    class Meta(HistoryEvent.Meta):
         verbose_name = _("evento dell'ordine")
         verbose_name_plural = _("eventi dell'ordine")
-        ordering = ["created_at", "pk"]
         indexes = [models.Index(fields=["type", "created_at"], name="orders_event_type")]
 
     def __str__(self) -> str:

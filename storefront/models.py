@@ -1,6 +1,8 @@
-"""Resellers (the distributor's customers) and their users."""
+"""Resellers (the distributor's customers) and their users; the shape every history shares."""
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -147,3 +149,24 @@ class WorkerHeartbeat(models.Model):
 
     def __str__(self) -> str:
         return f"heartbeat {self.pk} ({self.processed_by or 'pending'})"
+
+
+class HistoryEvent(models.Model):
+    """One append-only row of an aggregate's history (an order's, a change request's): its type,
+    statuses and actor are the aggregate's own; who, when and the facts are shared here.
+
+    ``parameters``: the facts of the event, by type (the app's events.py documents each),
+    queryable (``parameters__status=429``) and worded in the reader's language by the app's
+    event_messages.py; never a secret (storefront/events.py). Rows written before the events
+    were typed keep their Italian text as ``legacy_message`` when it could not be parsed.
+    """
+
+    actor_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    parameters = models.JSONField(default=dict, blank=True, encoder=DjangoJSONEncoder)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["created_at", "pk"]

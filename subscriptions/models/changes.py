@@ -3,12 +3,12 @@ by ``subscriptions.services.status.change_request_set_status``), with an event r
 transition."""
 
 from django.conf import settings
-from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from storefront.choices import ChoiceLabelsMixin
+from storefront.models import HistoryEvent
 from storefront.scoping import scoped_queryset_class
 from subscriptions.models.mirror import Subscription, next_term_label
 
@@ -162,7 +162,7 @@ class ChangeRequest(ChoiceLabelsMixin, models.Model):
         return _t("Rinnovo automatico disattivato")
 
 
-class ChangeRequestEvent(models.Model):
+class ChangeRequestEvent(HistoryEvent):
     """Append-only history of a change request: who did what, when, with the facts of it in
     ``parameters``. Written only through subscriptions/events.py (one function per type); staff's
     wording is rendered from type and parameters in subscriptions/event_messages.py. Never holds a
@@ -195,20 +195,10 @@ class ChangeRequestEvent(models.Model):
     from_status = models.CharField(max_length=16, choices=ChangeStatus.choices, blank=True)
     to_status = models.CharField(max_length=16, choices=ChangeStatus.choices, blank=True)
     actor = models.CharField(max_length=16, choices=Actor.choices)
-    actor_user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    # The facts of the event, by type (subscriptions/events.py documents each): queryable
-    # (parameters__status=429) and rendered in the reader's language; may name Partner Center
-    # codes and MS-RequestIds for staff. Rows written before the events were typed keep their
-    # Italian text as ``legacy_message`` when it could not be parsed.
-    parameters = models.JSONField(default=dict, blank=True, encoder=DjangoJSONEncoder)
-    created_at = models.DateTimeField(auto_now_add=True)
 
-    class Meta:
+    class Meta(HistoryEvent.Meta):
         verbose_name = _("evento della richiesta di modifica")
         verbose_name_plural = _("eventi della richiesta di modifica")
-        ordering = ["created_at", "pk"]
         indexes = [models.Index(fields=["type", "created_at"], name="subscriptions_event_type")]
 
     def __str__(self) -> str:
